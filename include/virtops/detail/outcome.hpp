@@ -1,0 +1,48 @@
+// virtops internals: the out-of-line ends of a wrapper (VMfail and fault).
+// Everything here is cold and never inlined, so a wrapper's hot path is the
+// instruction and, for VMX, one conditional branch.
+#pragma once
+
+#include <cstdint>
+
+#include "../config.hpp"
+#include "../extable.hpp"
+#include "../policy.hpp"
+#include "../status.hpp"
+
+namespace virtops::detail {
+
+inline constexpr std::uint64_t vm_instruction_error_field = 0x4400;
+
+// Reads the VM-instruction error field. Only reached after VMfailValid,
+// when a current VMCS exists; still guarded, so a surprise yields none.
+VIRTOPS_COLD inline vm_instruction_error read_vm_instruction_error() noexcept {
+  std::uint64_t value = 0;
+  asm volatile goto(
+      "1: vmread %[field], %[value]\n\t"
+      "jna %l[failed]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[failed]", "%c[id]")
+      :
+      : [value] "m"(value), [field] "r"(vm_instruction_error_field),
+        [id] "i"(static_cast<int>(insn::vmread))
+      : "cc", "memory"
+      : failed);
+  return static_cast<vm_instruction_error>(static_cast<std::uint32_t>(value));
+failed:
+  return vm_instruction_error::none;
+}
+
+VIRTOPS_COLD inline status vmfail_invalid(insn i) noexcept { return status::vmfail_invalid(i); }
+
+VIRTOPS_COLD inline status vmfail_valid(insn i) noexcept {
+  return status::vmfail_valid(i, read_vm_instruction_error());
+}
+
+// The fault continuation: the trap handler has filled the fault slot.
+template <fault_policy P>
+VIRTOPS_COLD status on_fault() noexcept {
+  const fault_info f = fault_slot();
+  if (P::on_fault(f) == fault_action::resume) return status{};
+  return status::from_fault(f);
+}
+
+}  // namespace virtops::detail

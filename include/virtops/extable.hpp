@@ -1,0 +1,233 @@
+// virtops: the exception table.
+//
+// Every wrapper emits one entry per instruction site into the ELF section
+// `virtops_extable` (a C identifier, so the linker defines __start_/__stop_).
+// Like Linux's _ASM_EXTABLE, offsets are 32-bit and relative to the field
+// that holds them: position independent, no relocations left after the link.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "fault.hpp"
+#include "insn.hpp"
+
+// Emits the entry for the instruction at local label `site` (e.g. "1b") whose
+// fault continues at `fixup` (e.g. "%l[fault]"); `id` is an operand printing
+// the virtops::insn value (e.g. "%c[id]" with [id] "i"(...)). The "?" flag
+// puts the entry in the COMDAT group of the function it is emitted from, so
+// the linker drops it together with a discarded inline-function copy.
+#define VIRTOPS_EXTABLE_ENTRY(site, fixup, id)           \
+  ".pushsection virtops_extable, \"aw?\", @progbits\n\t" \
+  ".balign 4\n\t"                                        \
+  ".long " site                                          \
+  " - .\n\t"                                             \
+  ".long " fixup                                         \
+  " - .\n\t"                                             \
+  ".long " id                                            \
+  "\n\t"                                                 \
+  ".popsection\n\t"
+
+// Makes the section exist in every program that includes this header, so the
+// linker defines __start_/__stop_ even when there is no entry at all.
+asm(".pushsection virtops_extable, \"aw\", @progbits\n\t.popsection");
+
+namespace virtops::extable {
+
+struct entry {
+  std::int32_t site_offset;   // instruction - &site_offset
+  std::int32_t fixup_offset;  // fault continuation - &fixup_offset
+  std::uint32_t id;           // virtops::insn of the site
+
+  std::uintptr_t site() const noexcept { return resolve(&site_offset); }
+  std::uintptr_t fixup() const noexcept { return resolve(&fixup_offset); }
+  insn instruction() const noexcept { return static_cast<insn>(id); }
+
+  // Points the entry, wherever it now lives, at absolute addresses (sorting
+  // moves entries). False if an address is out of 32-bit reach.
+  bool assign(std::uintptr_t site_addr, std::uintptr_t fixup_addr) noexcept {
+    return relate(site_offset, site_addr) && relate(fixup_offset, fixup_addr);
+  }
+
+ private:
+  static std::uintptr_t resolve(const std::int32_t* field) noexcept {
+    return reinterpret_cast<std::uintptr_t>(field) +
+           static_cast<std::uintptr_t>(static_cast<std::intptr_t>(*field));
+  }
+  static bool relate(std::int32_t& field, std::uintptr_t target) noexcept {
+    const auto delta =
+        static_cast<std::intptr_t>(target - reinterpret_cast<std::uintptr_t>(&field));
+    if (delta < INT32_MIN || delta > INT32_MAX) return false;
+    field = static_cast<std::int32_t>(delta);
+    return true;
+  }
+};
+static_assert(sizeof(entry) == 12 && alignof(entry) == 4);
+
+// A contiguous run of entries: one program's, one module's, or a test's.
+// find() is linear until sort() has run once and binary search after.
+class table {
+ public:
+  constexpr table() noexcept = default;
+  constexpr table(entry* first, entry* last) noexcept : first_(first), last_(last) {}
+
+  entry* begin() const noexcept { return first_; }
+  entry* end() const noexcept { return last_; }
+  std::size_t size() const noexcept { return static_cast<std::size_t>(last_ - first_); }
+  bool sorted() const noexcept { return __atomic_load_n(&state_, __ATOMIC_ACQUIRE) == k_sorted; }
+
+  // The entry for the instruction at `site`, or nullptr. Never changes state.
+  const entry* find(std::uintptr_t site) const noexcept {
+    int s;
+    // A sort in progress on another CPU finishes in bounded time; sort()
+    // callers keep traps off their own CPU while it runs (see sort()).
+    while ((s = __atomic_load_n(&state_, __ATOMIC_ACQUIRE)) == k_sorting) __builtin_ia32_pause();
+    return s == k_sorted ? bsearch(site) : linear(site);
+  }
+
+  // Sorts in place (heapsort: no allocation, no recursion), once; later and
+  // concurrent calls wait for the first. The section must be writable, which
+  // the entries' "aw" flags ensure. Call it before traps can reach this
+  // table, or with traps (signals, interrupts) blocked on this CPU.
+  void sort() noexcept {
+    int expected = k_unsorted;
+    if (!__atomic_compare_exchange_n(&state_, &expected, k_sorting, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+      while (__atomic_load_n(&state_, __ATOMIC_ACQUIRE) == k_sorting) __builtin_ia32_pause();
+      return;
+    }
+    heapsort();
+    __atomic_store_n(&state_, k_sorted, __ATOMIC_RELEASE);
+  }
+
+ private:
+  static constexpr int k_unsorted = 0, k_sorting = 1, k_sorted = 2;
+
+  const entry* linear(std::uintptr_t site) const noexcept {
+    for (const entry* e = first_; e != last_; ++e)
+      if (e->site() == site) return e;
+    return nullptr;
+  }
+
+  const entry* bsearch(std::uintptr_t site) const noexcept {
+    std::size_t lo = 0, hi = size();  // first entry with site() >= site
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (first_[mid].site() < site)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo < size() && first_[lo].site() == site ? first_ + lo : nullptr;
+  }
+
+  void swap(std::size_t a, std::size_t b) noexcept {
+    entry& x = first_[a];
+    entry& y = first_[b];
+    const std::uintptr_t xs = x.site(), xf = x.fixup(), ys = y.site(), yf = y.fixup();
+    const std::uint32_t xid = x.id;
+    // Entries of one table lie within 2 GiB of their sites, so both fit.
+    x.assign(ys, yf);
+    x.id = y.id;
+    y.assign(xs, xf);
+    y.id = xid;
+  }
+
+  void sift_down(std::size_t root, std::size_t n) noexcept {
+    for (;;) {
+      std::size_t child = 2 * root + 1;
+      if (child >= n) return;
+      if (child + 1 < n && first_[child].site() < first_[child + 1].site()) ++child;
+      if (!(first_[root].site() < first_[child].site())) return;
+      swap(root, child);
+      root = child;
+    }
+  }
+
+  void heapsort() noexcept {
+    const std::size_t n = size();
+    for (std::size_t i = n / 2; i-- > 0;) sift_down(i, n);
+    for (std::size_t end = n; end-- > 1;) {
+      swap(0, end);
+      sift_down(0, end);
+    }
+  }
+
+  entry* first_ = nullptr;
+  entry* last_ = nullptr;
+  mutable int state_ = k_unsorted;
+};
+
+}  // namespace virtops::extable
+
+// Defined by the linker for the module (executable, kernel, shared object)
+// being linked; hidden so that each module binds to its own section.
+extern "C" {
+extern virtops::extable::entry __start_virtops_extable[] __attribute__((visibility("hidden")));
+extern virtops::extable::entry __stop_virtops_extable[] __attribute__((visibility("hidden")));
+}
+
+namespace virtops::extable {
+
+// The table of the module this code is linked into.
+[[gnu::visibility("hidden")]] inline table& this_module() noexcept {
+  static constinit table t{__start_virtops_extable, __stop_virtops_extable};
+  return t;
+}
+
+// Further tables (kernel modules, shared objects, JIT buffers) searched after
+// this_module(). Registration is lock-free and safe against a concurrent
+// lookup; a table must stay alive until it is unregistered.
+inline constexpr std::size_t max_tables = 16;
+
+namespace detail {
+inline constinit table* registry[max_tables] = {};
+}
+
+// False if the registry is full. Registering a table twice is a no-op.
+inline bool register_table(table& t) noexcept {
+  for (table*& slot : detail::registry)
+    if (__atomic_load_n(&slot, __ATOMIC_ACQUIRE) == &t) return true;
+  for (table*& slot : detail::registry) {
+    table* expected = nullptr;
+    if (__atomic_compare_exchange_n(&slot, &expected, &t, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+      return true;
+  }
+  return false;
+}
+
+inline bool unregister_table(table& t) noexcept {
+  for (table*& slot : detail::registry) {
+    table* expected = &t;
+    if (__atomic_compare_exchange_n(&slot, &expected, nullptr, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+      return true;
+  }
+  return false;
+}
+
+// The entry for `site` in this module's table or any registered one.
+inline const entry* find(std::uintptr_t site) noexcept {
+  table& own = this_module();
+  if (const entry* e = own.find(site)) return e;
+  for (table*& slot : detail::registry) {
+    const table* t = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
+    if (t == nullptr || t == &own) continue;
+    if (const entry* e = t->find(site)) return e;
+  }
+  return nullptr;
+}
+
+// What every trap handler calls. If `rip` is a registered site, records the
+// fault in the fault slot and returns where execution must continue;
+// otherwise returns 0 and changes nothing: the fault is not virtops'.
+inline std::uintptr_t fixup(std::uintptr_t rip, std::uint8_t vector,
+                            std::uint32_t error_code) noexcept {
+  const entry* e = find(rip);
+  if (e == nullptr) return 0;
+  virtops::detail::fault_slot() = fault_info{e->instruction(), vector, error_code, rip};
+  return e->fixup();
+}
+
+}  // namespace virtops::extable

@@ -1,0 +1,18 @@
+// virtops: fault-tolerant x86 VMX/SVM instruction wrappers.
+// Everything but <virtops/posix.hpp>, which needs a hosted POSIX system.
+#pragma once
+
+#include "config.hpp"
+#include "extable.hpp"
+#include "fault.hpp"
+#include "insn.hpp"
+#include "policy.hpp"
+#include "status.hpp"
+#include "svm.hpp"
+#include "trap.hpp"
+#include "vm_instruction_error.hpp"
+#include "vmx.hpp"
+
+#define VIRTOPS_VERSION_MAJOR 0
+#define VIRTOPS_VERSION_MINOR 1
+#define VIRTOPS_VERSION_PATCH 0

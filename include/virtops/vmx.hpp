@@ -1,0 +1,201 @@
+// virtops: Intel VMX instruction wrappers.
+//
+// Each wrapper is one `asm volatile goto`: the instruction, one `jna` to an
+// out-of-line stub that tells VMfailInvalid (CF) from VMfailValid (ZF), and
+// an exception-table entry whose fixup is the wrapper's fault label. The
+// `volatile` matters: GCC 12 deletes a non-volatile asm goto whose outputs
+// are unused.
+#pragma once
+
+#include <cstdint>
+
+#include "config.hpp"
+#include "detail/outcome.hpp"
+#include "extable.hpp"
+#include "insn.hpp"
+#include "policy.hpp"
+#include "status.hpp"
+
+// jna to a stub in subsection 1 (after the function body), which branches to
+// the C labels vmfail_invalid (CF=1) or vmfail_valid (ZF=1).
+#define VIRTOPS_VMFAIL_BRANCH       \
+  "jna 880f\n\t"                    \
+  ".subsection 1\n"                 \
+  "880:\tjc %l[vmfail_invalid]\n\t" \
+  "jmp %l[vmfail_valid]\n\t"        \
+  ".subsection 0\n\t"
+
+// The three out-of-line ends shared by every VMX wrapper.
+#define VIRTOPS_VMX_OUTCOMES(instruction)     \
+  vmfail_invalid:                             \
+  return detail::vmfail_invalid(instruction); \
+  vmfail_valid:                               \
+  return detail::vmfail_valid(instruction);   \
+  fault:                                      \
+  return detail::on_fault<P>()
+
+namespace virtops::vmx {
+
+namespace detail = virtops::detail;
+
+struct invept_descriptor {
+  std::uint64_t eptp;
+  std::uint64_t reserved = 0;  // must be zero
+};
+static_assert(sizeof(invept_descriptor) == 16);
+
+struct invvpid_descriptor {
+  std::uint16_t vpid;
+  std::uint16_t reserved[3] = {};  // must be zero
+  std::uint64_t linear_address = 0;
+};
+static_assert(sizeof(invvpid_descriptor) == 16);
+
+namespace invept_type {
+inline constexpr std::uint64_t single_context = 1;
+inline constexpr std::uint64_t all_context = 2;
+}  // namespace invept_type
+
+namespace invvpid_type {
+inline constexpr std::uint64_t individual_address = 0;
+inline constexpr std::uint64_t single_context = 1;
+inline constexpr std::uint64_t all_context = 2;
+inline constexpr std::uint64_t single_context_retaining_globals = 3;
+}  // namespace invvpid_type
+
+// Enters VMX root operation; `pa` is the physical address of the VMXON region.
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmxon(std::uint64_t pa) noexcept {
+  asm volatile goto("1: vmxon %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+                        VIRTOPS_VMFAIL_BRANCH
+                    :
+                    : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmxon))
+                    : "cc", "memory"
+                    : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::vmxon);
+}
+
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmxoff() noexcept {
+  asm volatile goto("1: vmxoff\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+                        VIRTOPS_VMFAIL_BRANCH
+                    :
+                    : [id] "i"(static_cast<int>(insn::vmxoff))
+                    : "cc", "memory"
+                    : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::vmxoff);
+}
+
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmclear(std::uint64_t pa) noexcept {
+  asm volatile goto("1: vmclear %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+                        VIRTOPS_VMFAIL_BRANCH
+                    :
+                    : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmclear))
+                    : "cc", "memory"
+                    : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::vmclear);
+}
+
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmptrld(std::uint64_t pa) noexcept {
+  asm volatile goto("1: vmptrld %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+                        VIRTOPS_VMFAIL_BRANCH
+                    :
+                    : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmptrld))
+                    : "cc", "memory"
+                    : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::vmptrld);
+}
+
+// The current-VMCS pointer (~0 if there is none). VMPTRST cannot VMfail.
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmptrst() noexcept {
+  std::uint64_t pa = 0;
+#if VIRTOPS_HAS_ASM_GOTO_OUTPUT
+  asm volatile goto("1: vmptrst %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+                    : [pa] "=m"(pa)
+                    : [id] "i"(static_cast<int>(insn::vmptrst))
+                    :
+                    : fault);
+#else
+  asm volatile goto("1: vmptrst %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+                    :
+                    : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmptrst))
+                    : "memory"
+                    : fault);
+#endif
+  return pa;
+fault:
+  return detail::on_fault<P>();
+}
+
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmread(std::uint64_t field) noexcept {
+#if VIRTOPS_HAS_ASM_GOTO_OUTPUT
+  std::uint64_t value;
+  asm volatile goto("1: vmread %[field], %[value]\n\t" VIRTOPS_EXTABLE_ENTRY(
+                        "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
+                    : [value] "=r"(value)
+                    : [field] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
+                    : "cc"
+                    : vmfail_invalid, vmfail_valid, fault);
+#else
+  // No asm goto outputs: VMREAD stores to memory, which the asm names as an
+  // input and "memory" declares written.
+  std::uint64_t value = 0;
+  asm volatile goto(
+      "1: vmread %[field], %[value]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+          VIRTOPS_VMFAIL_BRANCH
+      :
+      : [value] "m"(value), [field] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
+      : "cc", "memory"
+      : vmfail_invalid, vmfail_valid, fault);
+#endif
+  return value;
+  VIRTOPS_VMX_OUTCOMES(insn::vmread);
+}
+
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) noexcept {
+  asm volatile goto(
+      "1: vmwrite %[value], %[field]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+          VIRTOPS_VMFAIL_BRANCH
+      :
+      : [value] "rm"(value), [field] "r"(field), [id] "i"(static_cast<int>(insn::vmwrite))
+      : "cc"
+      : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::vmwrite);
+}
+
+// "memory": EPT and page-table stores must be visible before the flush.
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status invept(std::uint64_t type, const invept_descriptor& d) noexcept {
+  asm volatile goto("1: invept %[desc], %[type]\n\t" VIRTOPS_EXTABLE_ENTRY(
+                        "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
+                    :
+                    : [desc] "m"(d), [type] "r"(type), [id] "i"(static_cast<int>(insn::invept))
+                    : "cc", "memory"
+                    : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::invept);
+}
+
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status invvpid(std::uint64_t type, const invvpid_descriptor& d) noexcept {
+  asm volatile goto("1: invvpid %[desc], %[type]\n\t" VIRTOPS_EXTABLE_ENTRY(
+                        "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
+                    :
+                    : [desc] "m"(d), [type] "r"(type), [id] "i"(static_cast<int>(insn::invvpid))
+                    : "cc", "memory"
+                    : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::invvpid);
+}
+
+}  // namespace virtops::vmx

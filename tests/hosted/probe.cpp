@@ -1,0 +1,77 @@
+#include "probe.hpp"
+
+#include <ucontext.h>
+
+#include <csetjmp>
+#include <csignal>
+
+namespace {
+
+sigjmp_buf resume_point;
+volatile sig_atomic_t seen_signo, seen_trapno;
+volatile std::uint32_t seen_error;
+
+void record(int sig, siginfo_t*, void* context) {
+  const auto* uc = static_cast<ucontext_t*>(context);
+  seen_signo = sig;
+  seen_trapno = static_cast<sig_atomic_t>(uc->uc_mcontext.gregs[REG_TRAPNO]);
+  seen_error = static_cast<std::uint32_t>(uc->uc_mcontext.gregs[REG_ERR]);
+  siglongjmp(resume_point, 1);
+}
+
+// Each instruction with harmless operands; none may succeed in ring 3.
+[[gnu::noinline]] void execute(virtops::insn i) {
+  using virtops::insn;
+  std::uint64_t m[2] = {0, 0};
+  std::uint64_t r = 0;
+  switch (i) {
+    case insn::vmxon: asm volatile("vmxon %0" : : "m"(m[0]) : "memory"); break;
+    case insn::vmxoff: asm volatile("vmxoff" : : : "memory"); break;
+    case insn::vmclear: asm volatile("vmclear %0" : : "m"(m[0]) : "memory"); break;
+    case insn::vmptrld: asm volatile("vmptrld %0" : : "m"(m[0]) : "memory"); break;
+    case insn::vmptrst: asm volatile("vmptrst %0" : "=m"(m[0]) : : "memory"); break;
+    case insn::vmread: asm volatile("vmread %1, %0" : "=r"(r) : "r"(r) : "cc"); break;
+    case insn::vmwrite: asm volatile("vmwrite %0, %1" : : "r"(r), "r"(r) : "cc"); break;
+    case insn::invept: asm volatile("invept %0, %1" : : "m"(m), "r"(r) : "memory"); break;
+    case insn::invvpid: asm volatile("invvpid %0, %1" : : "m"(m), "r"(r) : "memory"); break;
+    case insn::vmrun: asm volatile("vmrun %%rax" : : "a"(r) : "memory"); break;
+    case insn::vmload: asm volatile("vmload %%rax" : : "a"(r) : "memory"); break;
+    case insn::vmsave: asm volatile("vmsave %%rax" : : "a"(r) : "memory"); break;
+    case insn::stgi: asm volatile("stgi" : : : "memory"); break;
+    case insn::clgi: asm volatile("clgi" : : : "memory"); break;
+    case insn::invlpga: asm volatile("invlpga %%rax, %%ecx" : : "a"(r), "c"(0) : "memory"); break;
+    default: break;
+  }
+}
+
+}  // namespace
+
+raised probe(virtops::insn i) {
+  const int signals[] = {SIGILL, SIGSEGV, SIGBUS};
+  struct sigaction ours = {}, old[3];
+  ours.sa_sigaction = &record;
+  ours.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigemptyset(&ours.sa_mask);
+  for (int k = 0; k < 3; ++k) sigaction(signals[k], &ours, &old[k]);
+  raised out;
+  if (sigsetjmp(resume_point, 1) == 0) {
+    execute(i);
+  } else {
+    out.faulted = true;
+    out.signo = seen_signo;
+    out.trapno = seen_trapno;
+    out.error_code = seen_error;
+  }
+  for (int k = 0; k < 3; ++k) sigaction(signals[k], &old[k], nullptr);
+  return out;
+}
+
+int signal_for_vector(int vector) {
+  switch (vector) {
+    case 6: return SIGILL;
+    case 13: return SIGSEGV;
+    case 14: return SIGSEGV;
+    case 17: return SIGBUS;
+    default: return 0;
+  }
+}

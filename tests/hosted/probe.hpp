@@ -1,0 +1,18 @@
+// An oracle independent of virtops: runs a bare VMX/SVM instruction under a
+// plain signal handler and reports what the CPU raised.
+#pragma once
+
+#include <cstdint>
+#include <virtops/insn.hpp>
+
+struct raised {
+  bool faulted = false;
+  int signo = 0;
+  int trapno = -1;
+  std::uint32_t error_code = 0;
+};
+
+raised probe(virtops::insn i);
+
+// The signal Linux delivers for an x86 exception vector.
+int signal_for_vector(int vector);
