@@ -1,0 +1,22 @@
+# Sourced by the set-up scripts: makes sure Debian packages are installed.
+# As root it installs what is missing; otherwise it names what to install.
+
+# Packages every test run needs.
+VIRTOPS_TEST_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev binutils catch2)
+
+ensure_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "virtops: missing Debian packages; install them with:" >&2
+    echo "  sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+  echo "virtops: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
