@@ -8,8 +8,10 @@
 #include <cstdint>
 
 #include "config.hpp"
+#include "detail/gpr_asm.hpp"
 #include "detail/outcome.hpp"
 #include "extable.hpp"
+#include "gprs.hpp"
 #include "insn.hpp"
 #include "policy.hpp"
 #include "status.hpp"
@@ -19,28 +21,19 @@ namespace virtops::svm {
 namespace detail = virtops::detail;
 
 // VMRUN without guest register state: the guest starts with the host's GPRs
-// (but RAX/RSP/RIP from the VMCB) and leaves its own behind, so every GPR is
-// clobbered; RBP is saved by hand. The guest must not change SIMD/x87 state
+// (but RAX/RSP/RIP from the VMCB) and leaves its own behind, so the GPRs
+// are clobbered but for RBX/RBP/RDI, saved by hand. The guest must not change SIMD/x87 state
 // the host relies on. GIF handling (CLGI before, STGI after) is the caller's.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa) noexcept {
-  // The push skips the 128-byte red zone of hosted x86-64 code.
-  asm volatile goto(
-      "lea -128(%%rsp), %%rsp\n\t"
-      "push %%rbp\n"
-      "1:\tvmrun %%rax\n\t"
-      "pop %%rbp\n\t"
-      "lea 128(%%rsp), %%rsp\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "880f", "%c[id]")
-      ".subsection 1\n"
-      "880:\tpop %%rbp\n\t"
-      "lea 128(%%rsp), %%rsp\n\t"
-      "jmp %l[fault]\n\t"
-      ".subsection 0\n\t"
-      :
-      : "a"(vmcb_pa), [id] "i"(static_cast<int>(insn::vmrun))
-      : "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-        "cc", "memory"
-      : fault);
+  // RAX comes back from the host save area; RBX, RBP, RDI from the stack.
+  asm volatile goto(VIRTOPS_DETAIL_SAVE_HOST
+                    "1:\tvmrun %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+                        VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
+                    :
+                    : "a"(vmcb_pa), [id] "i"(static_cast<int>(insn::vmrun))
+                    : VIRTOPS_DETAIL_GUEST_CLOBBERS
+                    : fault);
   return {};
 fault:
   return detail::on_fault<P>();
@@ -107,6 +100,48 @@ VIRTOPS_ALWAYS_INLINE status invlpga(std::uint64_t va, std::uint32_t asid) noexc
                     : "a"(va), "c"(asid), [id] "i"(static_cast<int>(insn::invlpga))
                     : "memory"
                     : fault);
+  return {};
+fault:
+  return detail::on_fault<P>();
+}
+
+// VMRUN with guest GPRs (what KVM's vmenter.S does for SVM): loads RBX..R15
+// from `regs`, runs the guest, and stores its GPRs back after #VMEXIT. The
+// guest's RAX, RSP and RIP are in the VMCB; the host's RAX (the VMCB address),
+// RSP and RIP come back from the host save area. The exit code is in the
+// VMCB; VMEXIT_INVALID (a bad VMCB) is a normal return here. GIF stays 0
+// after #VMEXIT until the caller's stgi().
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa, gprs& regs) noexcept {
+  // RAX (the VMCB address) comes back from the host save area, so it can be
+  // an input; RDI points at the gprs (detail/gpr_asm.hpp).
+  asm volatile goto(VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_GPRS
+                    "mov 0x28(%%rdi), %%rdi\n"
+                    "1:\tvmrun %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+                        VIRTOPS_DETAIL_RECOVER_RDI VIRTOPS_DETAIL_STORE_GPRS
+                            VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
+                    :
+                    : "a"(vmcb_pa), "D"(&regs), [id] "i"(static_cast<int>(insn::vmrun))
+                    : VIRTOPS_DETAIL_GUEST_CLOBBERS
+                    : fault);
+  return {};
+fault:
+  return detail::on_fault<P>();
+}
+
+// VMMCALL, from a guest: a hypercall when the hypervisor intercepts it, #UD
+// otherwise. Registers go in from and come back to `regs`.
+// After a fault `regs` keeps its inputs: the instruction never ran.
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmmcall(hypercall_regs& regs) noexcept {
+  asm volatile goto(
+      VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_HYPERCALL
+      "1:\tvmmcall\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+          VIRTOPS_DETAIL_STORE_HYPERCALL VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
+      :
+      : "D"(&regs), [id] "i"(static_cast<int>(insn::vmmcall))
+      : "rax", "rcx", "rdx", "rsi", "memory"
+      : fault);
   return {};
 fault:
   return detail::on_fault<P>();

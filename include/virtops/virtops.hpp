@@ -5,6 +5,7 @@
 #include "config.hpp"
 #include "extable.hpp"
 #include "fault.hpp"
+#include "gprs.hpp"
 #include "insn.hpp"
 #include "policy.hpp"
 #include "status.hpp"

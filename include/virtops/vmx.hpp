@@ -10,8 +10,10 @@
 #include <cstdint>
 
 #include "config.hpp"
+#include "detail/gpr_asm.hpp"
 #include "detail/outcome.hpp"
 #include "extable.hpp"
+#include "gprs.hpp"
 #include "insn.hpp"
 #include "policy.hpp"
 #include "status.hpp"
@@ -196,6 +198,83 @@ VIRTOPS_ALWAYS_INLINE status invvpid(std::uint64_t type, const invvpid_descripto
                     : vmfail_invalid, vmfail_valid, fault);
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::invvpid);
+}
+
+// VM entry with guest GPRs (what KVM's vmenter.S does), as one asm goto:
+//  - RDI points at the gprs; the host's RBP, RBX and RDI are saved on the
+//    stack (detail/gpr_asm.hpp) and every other GPR is clobbered.
+//  - HOST_RSP and HOST_RIP are written on every entry: each inlined copy of
+//    the wrapper has its own landing label, and the stack depth differs.
+//  - VM exit lands at 3: with RSP = HOST_RSP; the guest GPRs are stored back.
+//  - a fault (#UD outside VMX operation, #GP at CPL>0) at either VMWRITE or
+//    at VMLAUNCH/VMRESUME unwinds the stack in stub 881 and reports the
+//    entry instruction.
+//  - the CPU loads host RFLAGS = 0x2 at VM exit: interrupts stay off until
+//    the caller enables them.
+#define VIRTOPS_VMX_ENTER(entry_insn) \
+  VIRTOPS_DETAIL_SAVE_HOST            \
+  "mov $0x6c14, %%ecx\n" /* HOST_RSP */                                        \
+  "2:\tvmwrite %%rsp, %%rcx\n\t" VIRTOPS_EXTABLE_ENTRY("2b", "881f", "%c[id]") \
+  "lea 3f(%%rip), %%rdx\n\t"                                                   \
+  "mov $0x6c16, %%ecx\n" /* HOST_RIP */                                        \
+  "4:\tvmwrite %%rdx, %%rcx\n\t" VIRTOPS_EXTABLE_ENTRY("4b", "881f", "%c[id]") \
+  "mov 0x00(%%rdi), %%rax\n\t" VIRTOPS_DETAIL_LOAD_GPRS                        \
+  "mov 0x28(%%rdi), %%rdi\n"                                                   \
+  "1:\t" entry_insn "\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")       \
+  /* Only a VMfail gets here; the restore keeps the flags. */                  \
+  VIRTOPS_DETAIL_RESTORE_HOST                                                  \
+  "jc %l[vmfail_invalid]\n\t"                                                  \
+  "jmp %l[vmfail_valid]\n"                                                     \
+  "3:\t" VIRTOPS_DETAIL_RECOVER_RDI                                            \
+  "mov %%rax, 0x00(%%rdi)\n\t" VIRTOPS_DETAIL_STORE_GPRS                       \
+  VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
+
+// VMLAUNCH of the current VMCS with the guest GPRs in `regs`; on return from
+// a VM exit (ok()) `regs` holds the guest's GPRs and the exit reason is in
+// the VMCS. VMfail (e.g. error 4, 7, 8) and faults come back as usual. The
+// guest must not change SIMD/x87 state the host relies on.
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status launch(gprs& regs) noexcept {
+  asm volatile goto(VIRTOPS_VMX_ENTER("vmlaunch")
+                    :
+                    : "D"(&regs), [id] "i"(static_cast<int>(insn::vmlaunch))
+                    : "rax", VIRTOPS_DETAIL_GUEST_CLOBBERS
+                    : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::vmlaunch);
+}
+
+// VMRESUME of the current (launched) VMCS; as launch().
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status resume(gprs& regs) noexcept {
+  asm volatile goto(VIRTOPS_VMX_ENTER("vmresume")
+                    :
+                    : "D"(&regs), [id] "i"(static_cast<int>(insn::vmresume))
+                    : "rax", VIRTOPS_DETAIL_GUEST_CLOBBERS
+                    : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::vmresume);
+}
+
+// VMCALL, from a guest (a hypercall: exits to the hypervisor) or from VMX
+// root operation, where it fails with VM-instruction error 1 (or VMfailInvalid
+// without a current VMCS). Registers go in from and come back to `regs`.
+// After a fault `regs` keeps its inputs: the instruction never ran.
+// CF and ZF are cleared first (test of RSP), so flags the hypervisor leaves
+// untouched across the exit do not read as VMfail.
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmcall(hypercall_regs& regs) noexcept {
+  asm volatile goto(VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_HYPERCALL
+                    "test %%rsp, %%rsp\n"
+                    "1:\tvmcall\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+                        VIRTOPS_DETAIL_STORE_HYPERCALL VIRTOPS_DETAIL_RESTORE_HOST
+                            VIRTOPS_VMFAIL_BRANCH VIRTOPS_DETAIL_FAULT_STUB
+                    :
+                    : "D"(&regs), [id] "i"(static_cast<int>(insn::vmcall))
+                    : "rax", "rcx", "rdx", "rsi", "cc", "memory"
+                    : vmfail_invalid, vmfail_valid, fault);
+  return {};
+  VIRTOPS_VMX_OUTCOMES(insn::vmcall);
 }
 
 }  // namespace virtops::vmx

@@ -33,6 +33,13 @@ unsigned use_all(std::uint64_t pa) {
   ok += svm::vmsave<P>(pa).ok();
   ok += svm::vmload<P>(pa).ok();
   ok += svm::invlpga<P>(pa, 1).ok();
+  virtops::gprs guest{};
+  virtops::hypercall_regs hc{};
+  ok += vmx::launch<P>(guest).ok();
+  ok += vmx::resume<P>(guest).ok();
+  ok += vmx::vmcall<P>(hc).ok();
+  ok += svm::vmrun<P>(pa, guest).ok();
+  ok += svm::vmmcall<P>(hc).ok();
   return ok;
 }
 

@@ -19,11 +19,13 @@ void record(int sig, siginfo_t*, void* context) {
   siglongjmp(resume_point, 1);
 }
 
-// Each instruction with harmless operands; none may succeed in ring 3.
-[[gnu::noinline]] void execute(virtops::insn i) {
+// Each instruction with harmless operands. Returns RAX afterwards (only
+// meaningful for the hypercall instructions, which a hypervisor below us may
+// answer instead of faulting).
+[[gnu::noinline]] std::uint64_t execute(virtops::insn i) {
   using virtops::insn;
   std::uint64_t m[2] = {0, 0};
-  std::uint64_t r = 0;
+  std::uint64_t r = 0x1000;  // the operand call_wrapper passes
   switch (i) {
     case insn::vmxon: asm volatile("vmxon %0" : : "m"(m[0]) : "memory"); break;
     case insn::vmxoff: asm volatile("vmxoff" : : : "memory"); break;
@@ -40,8 +42,15 @@ void record(int sig, siginfo_t*, void* context) {
     case insn::stgi: asm volatile("stgi" : : : "memory"); break;
     case insn::clgi: asm volatile("clgi" : : : "memory"); break;
     case insn::invlpga: asm volatile("invlpga %%rax, %%ecx" : : "a"(r), "c"(0) : "memory"); break;
+    case insn::vmcall:
+      asm volatile("vmcall" : "+a"(r) : : "rbx", "rcx", "rdx", "rsi", "memory");
+      break;
+    case insn::vmmcall:
+      asm volatile("vmmcall" : "+a"(r) : : "rbx", "rcx", "rdx", "rsi", "memory");
+      break;
     default: break;
   }
+  return r;
 }
 
 }  // namespace
@@ -55,7 +64,7 @@ raised probe(virtops::insn i) {
   for (int k = 0; k < 3; ++k) sigaction(signals[k], &ours, &old[k]);
   raised out;
   if (sigsetjmp(resume_point, 1) == 0) {
-    execute(i);
+    out.rax = execute(i);
   } else {
     out.faulted = true;
     out.signo = seen_signo;

@@ -10,6 +10,7 @@ struct raised {
   int signo = 0;
   int trapno = -1;
   std::uint32_t error_code = 0;
+  std::uint64_t rax = 0;  // after a hypercall that did not fault
 };
 
 raised probe(virtops::insn i);

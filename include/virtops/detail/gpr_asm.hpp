@@ -1,0 +1,93 @@
+// virtops internals: asm text shared by the wrappers that hand the whole
+// register file to a guest (VM entry) or to a hypervisor (hypercalls).
+//
+// RBP and RBX are never clobbered: they may be the frame or base pointer
+// (LLVM uses RBX as base pointer in realigned frames, e.g. under ASan, and
+// ignores a clobber of it), so they are saved below the red zone and
+// restored on every way out. RDI carries the register-block pointer in and
+// is restored too, so it can be an input operand.
+#pragma once
+
+// Saves RBP, RBX and RDI below the 128-byte red zone of hosted code.
+#define VIRTOPS_DETAIL_SAVE_HOST \
+  "lea -128(%%rsp), %%rsp\n\t"   \
+  "push %%rbp\n\t"               \
+  "push %%rbx\n\t"               \
+  "push %%rdi\n\t"
+
+// Undoes VIRTOPS_DETAIL_SAVE_HOST; changes no flag.
+#define VIRTOPS_DETAIL_RESTORE_HOST \
+  "pop %%rdi\n\t"                   \
+  "pop %%rbx\n\t"                   \
+  "pop %%rbp\n\t"                   \
+  "lea 128(%%rsp), %%rsp\n\t"
+
+// Loads RBX, RCX, RDX, RSI, RBP and R8-R15 from the virtops::gprs at (%rdi).
+#define VIRTOPS_DETAIL_LOAD_GPRS \
+  "mov 0x08(%%rdi), %%rbx\n\t"   \
+  "mov 0x10(%%rdi), %%rcx\n\t"   \
+  "mov 0x18(%%rdi), %%rdx\n\t"   \
+  "mov 0x20(%%rdi), %%rsi\n\t"   \
+  "mov 0x30(%%rdi), %%rbp\n\t"   \
+  "mov 0x38(%%rdi), %%r8\n\t"    \
+  "mov 0x40(%%rdi), %%r9\n\t"    \
+  "mov 0x48(%%rdi), %%r10\n\t"   \
+  "mov 0x50(%%rdi), %%r11\n\t"   \
+  "mov 0x58(%%rdi), %%r12\n\t"   \
+  "mov 0x60(%%rdi), %%r13\n\t"   \
+  "mov 0x68(%%rdi), %%r14\n\t"   \
+  "mov 0x70(%%rdi), %%r15\n\t"
+
+// The reverse of VIRTOPS_DETAIL_LOAD_GPRS.
+#define VIRTOPS_DETAIL_STORE_GPRS \
+  "mov %%rbx, 0x08(%%rdi)\n\t"    \
+  "mov %%rcx, 0x10(%%rdi)\n\t"    \
+  "mov %%rdx, 0x18(%%rdi)\n\t"    \
+  "mov %%rsi, 0x20(%%rdi)\n\t"    \
+  "mov %%rbp, 0x30(%%rdi)\n\t"    \
+  "mov %%r8, 0x38(%%rdi)\n\t"     \
+  "mov %%r9, 0x40(%%rdi)\n\t"     \
+  "mov %%r10, 0x48(%%rdi)\n\t"    \
+  "mov %%r11, 0x50(%%rdi)\n\t"    \
+  "mov %%r12, 0x58(%%rdi)\n\t"    \
+  "mov %%r13, 0x60(%%rdi)\n\t"    \
+  "mov %%r14, 0x68(%%rdi)\n\t"    \
+  "mov %%r15, 0x70(%%rdi)\n\t"
+
+// After the guest/hypervisor ran: the guest's RDI is saved into the block
+// whose pointer is on the stack, and RDI points at the block again.
+#define VIRTOPS_DETAIL_RECOVER_RDI \
+  "push %%rdi\n\t"                 \
+  "mov 8(%%rsp), %%rdi\n\t"        \
+  "popq 0x28(%%rdi)\n\t"
+
+// Loads RAX, RBX, RCX, RDX, RSI and finally RDI from the
+// virtops::hypercall_regs at (%rdi) (same offsets as in virtops::gprs).
+#define VIRTOPS_DETAIL_LOAD_HYPERCALL \
+  "mov 0x00(%%rdi), %%rax\n\t"        \
+  "mov 0x08(%%rdi), %%rbx\n\t"        \
+  "mov 0x10(%%rdi), %%rcx\n\t"        \
+  "mov 0x18(%%rdi), %%rdx\n\t"        \
+  "mov 0x20(%%rdi), %%rsi\n\t"        \
+  "mov 0x28(%%rdi), %%rdi\n\t"
+
+// Stores them back (RDI via VIRTOPS_DETAIL_RECOVER_RDI); changes no flag.
+#define VIRTOPS_DETAIL_STORE_HYPERCALL \
+  VIRTOPS_DETAIL_RECOVER_RDI           \
+  "mov %%rax, 0x00(%%rdi)\n\t"         \
+  "mov %%rbx, 0x08(%%rdi)\n\t"         \
+  "mov %%rcx, 0x10(%%rdi)\n\t"         \
+  "mov %%rdx, 0x18(%%rdi)\n\t"         \
+  "mov %%rsi, 0x20(%%rdi)\n\t"
+
+// The fault stub (label 881): restore the host, leave through the fault label.
+#define VIRTOPS_DETAIL_FAULT_STUB      \
+  ".subsection 1\n"                    \
+  "881:\t" VIRTOPS_DETAIL_RESTORE_HOST \
+  "jmp %l[fault]\n\t"                  \
+  ".subsection 0\n\t"
+
+// Clobbered by a guest: every GPR but RAX (listed where it is not an input),
+// RSP, and RBX/RBP/RDI (restored).
+#define VIRTOPS_DETAIL_GUEST_CLOBBERS \
+  "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory"
