@@ -229,3 +229,29 @@ TEST_CASE("values live across a faulting call are intact") {
   for (unsigned k = 0; k < 14; ++k) expected = expected * 31 + (a * (k + 3) + (b >> k));
   CHECK(inline_pressure(a, b) == expected);  // all five faulted: no success bits
 }
+
+namespace {
+virtops::fault_info custom_slot_storage;
+unsigned custom_slot_calls = 0;
+virtops::fault_info& custom_slot() noexcept {
+  ++custom_slot_calls;
+  return custom_slot_storage;
+}
+}  // namespace
+
+TEST_CASE("an installed fault slot is where trap handler and wrapper meet") {
+  virtops::posix::trap_guard guard;
+  const virtops::fault_slot_fn previous = virtops::set_fault_slot(&custom_slot);
+  CHECK(previous == nullptr);
+  custom_slot_calls = 0;
+  const virtops::fault_info thread_slot_before = virtops::detail::default_fault_slot();
+  const outcome o = call_wrapper<counting>(wrapper::vmclear);
+  REQUIRE(o.st.code() == errc::fault);
+  // Written by the signal handler, read by the fault path: twice.
+  CHECK(custom_slot_calls == 2);
+  CHECK(custom_slot_storage == o.st.fault());
+  CHECK(virtops::detail::default_fault_slot() == thread_slot_before);
+  CHECK(virtops::set_fault_slot(nullptr) == &custom_slot);
+  CHECK(call_wrapper<counting>(wrapper::vmclear).st.code() == errc::fault);
+  CHECK(custom_slot_calls == 2);
+}
