@@ -1,8 +1,10 @@
 # Sourced by the set-up scripts: makes sure Debian packages are installed.
 # As root it installs what is missing; otherwise it names what to install.
 
-# Packages every test run needs.
-VIRTOPS_TEST_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev binutils catch2)
+# Packages every test run needs: toolchains, Catch2, and the emulators and
+# ISO tools of the ring-0 suite.
+VIRTOPS_TEST_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev binutils catch2
+  qemu-system-x86 bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools)
 
 ensure_packages() {
   local missing=() p

@@ -1,0 +1,239 @@
+// Ring-0 SVM conformance checks: every wrapper's success and fault paths on a
+// CPU that implements SVM (QEMU TCG, Bochs). Expected results are the APM's.
+#include <virtops/virtops.hpp>
+
+#include "cpu.hpp"
+#include "platform.hpp"
+#include "policy_checks.hpp"
+
+namespace {
+
+namespace svm = virtops::svm;
+using virtops::errc;
+using virtops::insn;
+using virtops::status;
+
+constexpr std::uint32_t vm_hsave_pa = 0xC0010117, ia32_pat = 0x277;
+constexpr std::uint64_t efer_svme = 1u << 12;
+
+// VMCB offsets (APM Vol. 2, Appendix B).
+namespace vmcb {
+constexpr unsigned intercept_misc1 = 0x0C, intercept_misc2 = 0x10, guest_asid = 0x58,
+                   tlb_control = 0x5C, exit_code = 0x70, es = 0x400, cs = 0x410, ss = 0x420,
+                   ds = 0x430, fs = 0x440, gs = 0x450, gdtr = 0x460, ldtr = 0x470, idtr = 0x480,
+                   tr = 0x490, cpl = 0x4CB, efer = 0x4D0, cr4 = 0x548, cr3 = 0x550, cr0 = 0x558,
+                   dr7 = 0x560, dr6 = 0x568, rflags = 0x570, rip = 0x578, rsp = 0x5D8, rax = 0x5F8,
+                   star = 0x600, lstar = 0x608, kernel_gs_base = 0x620, g_pat = 0x668;
+constexpr std::uint32_t intercept_hlt = 1u << 24, intercept_vmrun = 1u << 0,
+                        intercept_vmmcall = 1u << 1;
+constexpr std::uint64_t exit_vmmcall = 0x81, exit_hlt = 0x78;
+}  // namespace vmcb
+
+std::uint64_t pa(const void* p) { return reinterpret_cast<std::uint64_t>(p); }  // identity map
+
+template <class T>
+T& at(void* block, unsigned offset) {
+  return *reinterpret_cast<T*>(static_cast<char*>(block) + offset);
+}
+
+void set_segment(void* v, unsigned offset, std::uint16_t selector, std::uint16_t attrib,
+                 std::uint32_t limit, std::uint64_t base) {
+  at<std::uint16_t>(v, offset) = selector;
+  at<std::uint16_t>(v, offset + 2) = attrib;
+  at<std::uint32_t>(v, offset + 4) = limit;
+  at<std::uint64_t>(v, offset + 8) = base;
+}
+
+// The guest: changes the GPRs it is given, VMMCALLs, then HLTs.
+extern "C" void svm_guest_entry();
+asm(R"(.pushsection .text
+  .globl svm_guest_entry
+svm_guest_entry:
+  add $1, %rax
+  add $2, %rbx
+  add $3, %rcx
+  add $4, %rdx
+  add $5, %rsi
+  add $6, %rdi
+  add $7, %rbp
+  add $8, %r8
+  add $9, %r15
+  vmmcall
+  hlt
+  ud2
+  .popsection)");
+
+// A 64-bit guest sharing the host's page tables and descriptor tables.
+void setup_vmcb(void* v, void* stack) {
+  const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
+  const std::uint16_t tr = cpu::str();
+  at<std::uint32_t>(v, vmcb::intercept_misc1) = vmcb::intercept_hlt;
+  at<std::uint32_t>(v, vmcb::intercept_misc2) = vmcb::intercept_vmrun | vmcb::intercept_vmmcall;
+  at<std::uint32_t>(v, vmcb::guest_asid) = 1;
+  at<std::uint8_t>(v, vmcb::tlb_control) = 0;
+  set_segment(v, vmcb::cs, cpu::read_cs(), 0xa9b, 0xffffffff, 0);
+  const unsigned data_segments[] = {vmcb::es, vmcb::ss, vmcb::ds, vmcb::fs, vmcb::gs};
+  for (unsigned seg : data_segments) set_segment(v, seg, cpu::read_ds(), 0xc93, 0xffffffff, 0);
+  set_segment(v, vmcb::gdtr, 0, 0, gdt.limit, gdt.base);
+  set_segment(v, vmcb::idtr, 0, 0, idt.limit, idt.base);
+  set_segment(v, vmcb::ldtr, 0, 0, 0, 0);
+  set_segment(v, vmcb::tr, tr, 0x8b, cpu::segment_limit(tr), cpu::system_segment_base(tr));
+  at<std::uint8_t>(v, vmcb::cpl) = 0;
+  at<std::uint64_t>(v, vmcb::efer) = cpu::rdmsr(cpu::ia32_efer);
+  at<std::uint64_t>(v, vmcb::cr0) = cpu::read_cr0();
+  at<std::uint64_t>(v, vmcb::cr3) = cpu::read_cr3();
+  at<std::uint64_t>(v, vmcb::cr4) = cpu::read_cr4();
+  at<std::uint64_t>(v, vmcb::dr6) = 0xffff0ff0;
+  at<std::uint64_t>(v, vmcb::dr7) = 0x400;
+  at<std::uint64_t>(v, vmcb::rflags) = 0x2;
+  at<std::uint64_t>(v, vmcb::rip) = reinterpret_cast<std::uint64_t>(&svm_guest_entry);
+  at<std::uint64_t>(v, vmcb::rsp) = pa(stack) + 4096 - 16;
+  at<std::uint64_t>(v, vmcb::g_pat) = cpu::rdmsr(ia32_pat);
+}
+
+std::uint64_t exit_code(void* v) { return at<std::uint64_t>(v, vmcb::exit_code); }
+
+// GIF is cleared around VMRUN as a hypervisor would (KVM: clgi; vmrun; stgi).
+status run_guest(void* v, virtops::gprs& g) {
+  (void)svm::clgi();
+  const status s = svm::vmrun(pa(v), g);
+  (void)svm::stgi();
+  return s;
+}
+
+void check_svm_disabled(void* page) {
+  // EFER.SVME=0: every SVM instruction raises #UD.
+  const std::uint64_t p = pa(page);
+  const auto ud = virtops::vector::ud;
+  ring0::check_fault_policies("svm.vmrun_with_svme_0", insn::vmrun, ud,
+                              [=]<class P>() { return svm::vmrun<P>(p); });
+  ring0::check_fault_policies("svm.vmload_with_svme_0", insn::vmload, ud,
+                              [=]<class P>() { return svm::vmload<P>(p); });
+  ring0::check_fault_policies("svm.vmsave_with_svme_0", insn::vmsave, ud,
+                              [=]<class P>() { return svm::vmsave<P>(p); });
+  ring0::check_fault_policies("svm.stgi_with_svme_0", insn::stgi, ud,
+                              []<class P>() { return svm::stgi<P>(); });
+  ring0::check_fault_policies("svm.clgi_with_svme_0", insn::clgi, ud,
+                              []<class P>() { return svm::clgi<P>(); });
+  ring0::check_fault_policies("svm.invlpga_with_svme_0", insn::invlpga, ud,
+                              [=]<class P>() { return svm::invlpga<P>(p, 1); });
+}
+
+void check_vmsave_vmload(void* area) {
+  const std::uint64_t saved_kgs = cpu::rdmsr(cpu::ia32_kernel_gs_base),
+                      saved_star = cpu::rdmsr(cpu::ia32_star),
+                      saved_lstar = cpu::rdmsr(cpu::ia32_lstar);
+  cpu::wrmsr(cpu::ia32_kernel_gs_base, 0x1111222233334000ull & 0x00007fffffffffffull);
+  cpu::wrmsr(cpu::ia32_star, 0x0023001000000000ull);
+  cpu::wrmsr(cpu::ia32_lstar, 0xffff800000abc000ull);
+  const status saved = svm::vmsave(pa(area));
+  check("svm.vmsave",
+        saved.ok() &&
+            at<std::uint64_t>(area, vmcb::kernel_gs_base) == cpu::rdmsr(cpu::ia32_kernel_gs_base) &&
+            at<std::uint64_t>(area, vmcb::star) == 0x0023001000000000ull &&
+            at<std::uint64_t>(area, vmcb::lstar) == 0xffff800000abc000ull,
+        "status=%s star=%#lx", virtops::to_string(saved.code()),
+        static_cast<unsigned long>(at<std::uint64_t>(area, vmcb::star)));
+  cpu::wrmsr(cpu::ia32_kernel_gs_base, 0);
+  cpu::wrmsr(cpu::ia32_star, 0);
+  cpu::wrmsr(cpu::ia32_lstar, 0xffff800000000000ull);
+  const status loaded = svm::vmload(pa(area));
+  check("svm.vmload_restores_vmsave_state",
+        loaded.ok() && cpu::rdmsr(cpu::ia32_star) == 0x0023001000000000ull &&
+            cpu::rdmsr(cpu::ia32_lstar) == 0xffff800000abc000ull &&
+            cpu::rdmsr(cpu::ia32_kernel_gs_base) == at<std::uint64_t>(area, vmcb::kernel_gs_base),
+        "status=%s star=%#lx", virtops::to_string(loaded.code()),
+        static_cast<unsigned long>(cpu::rdmsr(cpu::ia32_star)));
+  cpu::wrmsr(cpu::ia32_kernel_gs_base, saved_kgs);
+  cpu::wrmsr(cpu::ia32_star, saved_star);
+  cpu::wrmsr(cpu::ia32_lstar, saved_lstar);
+}
+
+void check_vmrun(void* v, void* stack) {
+  setup_vmcb(v, stack);
+  at<std::uint64_t>(v, vmcb::rax) = 0x100;
+  virtops::gprs g{.rax = 0,
+                  .rbx = 0x200,
+                  .rcx = 0x300,
+                  .rdx = 0x400,
+                  .rsi = 0x500,
+                  .rdi = 0x600,
+                  .rbp = 0x700,
+                  .r8 = 0x800,
+                  .r9 = 0,
+                  .r10 = 0,
+                  .r11 = 0,
+                  .r12 = 0,
+                  .r13 = 0,
+                  .r14 = 0,
+                  .r15 = 0xf00};
+  const status first = run_guest(v, g);
+  check("svm.vmrun_guest_exits_on_vmmcall", first.ok() && exit_code(v) == vmcb::exit_vmmcall,
+        "status=%s exit_code=%#lx", virtops::to_string(first.code()),
+        static_cast<unsigned long>(exit_code(v)));
+  check("svm.guest_gprs_saved_on_exit",
+        at<std::uint64_t>(v, vmcb::rax) == 0x101 && g.rbx == 0x202 && g.rcx == 0x303 &&
+            g.rdx == 0x404 && g.rsi == 0x505 && g.rdi == 0x606 && g.rbp == 0x707 && g.r8 == 0x808 &&
+            g.r15 == 0xf09,
+        "rax=%#lx rbx=%#lx rdi=%#lx rbp=%#lx r15=%#lx",
+        static_cast<unsigned long>(at<std::uint64_t>(v, vmcb::rax)),
+        static_cast<unsigned long>(g.rbx), static_cast<unsigned long>(g.rdi),
+        static_cast<unsigned long>(g.rbp), static_cast<unsigned long>(g.r15));
+  at<std::uint64_t>(v, vmcb::rip) += 3;  // VMMCALL; QEMU TCG has no nRIP save
+  const status second = run_guest(v, g);
+  check("svm.vmrun_guest_exits_on_hlt", second.ok() && exit_code(v) == vmcb::exit_hlt,
+        "status=%s exit_code=%#lx", virtops::to_string(second.code()),
+        static_cast<unsigned long>(exit_code(v)));
+
+  // Consistency-check failures are #VMEXIT(VMEXIT_INVALID), stored as -1
+  // (QEMU writes only the low 32 bits: compare those).
+  setup_vmcb(v, stack);
+  at<std::uint32_t>(v, vmcb::guest_asid) = 0;
+  const status asid0 = run_guest(v, g);
+  check("svm.vmrun_asid_0_vmexit_invalid",
+        asid0.ok() && static_cast<std::uint32_t>(exit_code(v)) == 0xffffffffu,
+        "status=%s exit_code=%#lx", virtops::to_string(asid0.code()),
+        static_cast<unsigned long>(exit_code(v)));
+  setup_vmcb(v, stack);
+  at<std::uint32_t>(v, vmcb::intercept_misc2) = vmcb::intercept_vmmcall;
+  const status no_intercept = run_guest(v, g);
+  check("svm.vmrun_without_vmrun_intercept_vmexit_invalid",
+        no_intercept.ok() && static_cast<std::uint32_t>(exit_code(v)) == 0xffffffffu,
+        "status=%s exit_code=%#lx", virtops::to_string(no_intercept.code()),
+        static_cast<unsigned long>(exit_code(v)));
+
+  // A VMCB address that is not 4 KiB aligned: #GP(0).
+  const std::uint64_t odd = pa(v) + 0x10;
+  ring0::check_fault_policies("svm.vmrun_unaligned_vmcb", insn::vmrun, virtops::vector::gp,
+                              [=]<class P>() { return svm::vmrun<P>(odd); });
+  const status load_odd = svm::vmload(odd), save_odd = svm::vmsave(odd);
+  check("svm.vmload_unaligned_gp", load_odd.code() == errc::fault && load_odd.fault().vector == 13,
+        "got %s", virtops::to_string(load_odd.code()));
+  check("svm.vmsave_unaligned_gp", save_odd.code() == errc::fault && save_odd.fault().vector == 13,
+        "got %s", virtops::to_string(save_odd.code()));
+}
+
+}  // namespace
+
+void run_svm_checks() {
+  if (!((cpu::cpuid(0x80000001).ecx >> 2) & 1)) {
+    check("svm.cpuid_reports_svm", false, "CPUID.80000001:ECX.SVM=0");
+    return;
+  }
+  void* vmcb_page = alloc_page();
+  void* save_area = alloc_page();
+  void* hsave = alloc_page();
+  void* stack = alloc_page();
+  cpu::wrmsr(cpu::ia32_efer, cpu::rdmsr(cpu::ia32_efer) & ~efer_svme);
+  check_svm_disabled(vmcb_page);
+
+  cpu::wrmsr(cpu::ia32_efer, cpu::rdmsr(cpu::ia32_efer) | efer_svme);
+  cpu::wrmsr(vm_hsave_pa, pa(hsave));
+  const status cleared = svm::clgi(), set = svm::stgi();
+  check("svm.clgi_stgi", cleared.ok() && set.ok(), "clgi=%s stgi=%s",
+        virtops::to_string(cleared.code()), virtops::to_string(set.code()));
+  const status flushed = svm::invlpga(pa(stack), 1);
+  check("svm.invlpga", flushed.ok(), "got %s", virtops::to_string(flushed.code()));
+  check_vmsave_vmload(save_area);
+  check_vmrun(vmcb_page, stack);
+}

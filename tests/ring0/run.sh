@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# run.sh <qemu|bochs> <cpu model> <kernel32.elf> [timeout seconds]
+# Boots the test kernel, prints its output, and passes only if the kernel's
+# SUMMARY line reports failed=0 with at least one check passed.
+set -uo pipefail
+emu=$1 model=$2 kernel=$3 limit=${4:-60}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+log=$work/out.txt
+case $emu in
+  qemu)
+    command -v qemu-system-x86_64 >/dev/null || { echo "FAIL: qemu-system-x86_64 missing (apt-get install qemu-system-x86)"; exit 1; }
+    timeout "$limit" qemu-system-x86_64 -cpu "$model" -m 256 -display none -no-reboot \
+      -debugcon "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+      -kernel "$kernel" -append "emulator=qemu cpu=$model" >/dev/null 2>"$work/err.txt"
+    rc=$?
+    ;;
+  bochs)
+    for tool in bochs grub-mkrescue xorriso; do
+      command -v $tool >/dev/null || { echo "FAIL: $tool missing (apt-get install bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools)"; exit 1; }
+    done
+    mkdir -p "$work/iso/boot/grub"
+    cp "$kernel" "$work/iso/boot/kernel.elf"
+    cat >"$work/iso/boot/grub/grub.cfg" <<CFG
+set timeout=0
+set default=0
+menuentry "virtops" {
+  multiboot /boot/kernel.elf emulator=bochs cpu=$model
+  boot
+}
+CFG
+    grub-mkrescue -o "$work/boot.iso" "$work/iso" >/dev/null 2>&1 || { echo "FAIL: grub-mkrescue failed"; exit 1; }
+    echo continue >"$work/rc"
+    cat >"$work/bochsrc" <<RC
+megs: 256
+cpu: model=$model, ips=10000000, reset_on_triple_fault=0
+clock: sync=none
+display_library: rfb, options="timeout=0"
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=cdrom, path="$work/boot.iso", status=inserted
+boot: cdrom
+port_e9_hack: enabled=1
+sound: driver=dummy
+speaker: enabled=0
+log: $work/bochs.log
+error: action=report
+panic: action=fatal
+RC
+    # Bochs prints port 0xE9 to stdout; it exits 1 on "Shutdown" whatever the result.
+    timeout "$limit" bochs -q -f "$work/bochsrc" -rc "$work/rc" >"$log" 2>"$work/err.txt" </dev/null
+    rc=$?
+    ;;
+  *) echo "usage: run.sh <qemu|bochs> <cpu model> <kernel32.elf> [timeout]"; exit 2 ;;
+esac
+grep -aE '^(virtops|PASS|FAIL|SKIP|SUMMARY|  )' "$log"
+if [ "$rc" -eq 124 ]; then
+  echo "FAIL: TIMEOUT after ${limit}s ($emu $model): the kernel hung or the emulator did not exit"
+  [ "$emu" = bochs ] && tail -5 "$work/bochs.log"
+  exit 1
+fi
+summary=$(grep -a '^SUMMARY ' "$log" | tail -1)
+if [ -z "$summary" ]; then
+  echo "FAIL: no SUMMARY line ($emu $model, exit $rc)"
+  cat "$work/err.txt" | tail -5
+  [ "$emu" = bochs ] && grep -aE 'PANIC|ERROR|triple' "$work/bochs.log" | tail -5
+  exit 1
+fi
+if [[ $summary =~ failed=0\  ]] && ! [[ $summary =~ passed=0\  ]]; then exit 0; fi
+exit 1
