@@ -206,6 +206,11 @@ void check_vmrun(void* v, void* stack) {
   const std::uint64_t odd = pa(v) + 0x10;
   ring0::check_fault_policies("svm.vmrun_unaligned_vmcb", insn::vmrun, virtops::vector::gp,
                               [=]<class P>() { return svm::vmrun<P>(odd); });
+  // Beyond the physical-address width (CPUID 0x80000008): #GP(0) as well.
+  const std::uint64_t too_wide = 1ull << cpu::physical_address_bits();
+  ring0::check_fault_policies("svm.vmrun_vmcb_beyond_physical_width", insn::vmrun,
+                              virtops::vector::gp,
+                              [=]<class P>() { return svm::vmrun<P>(too_wide); });
   const status load_odd = svm::vmload(odd), save_odd = svm::vmsave(odd);
   check("svm.vmload_unaligned_gp", load_odd.code() == errc::fault && load_odd.fault().vector == 13,
         "got %s", virtops::to_string(load_odd.code()));
