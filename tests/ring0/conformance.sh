@@ -10,10 +10,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 configs=("qemu qemu64,+svm" "qemu EPYC" "bochs corei7_skylake_x" "bochs corei7_sandy_bridge_2600k" "bochs ryzen")
 for cxx in g++ clang++; do
-  "$here/build.sh" "$cxx" "$root/include" "$work/$cxx" >/dev/null
+  "$root/examples/baremetal/build.sh" "$cxx" "$root/include" "$work/$cxx" "$here" >/dev/null
   for c in "${configs[@]}"; do
     set -- $c
-    "$here/run.sh" "$1" "$2" "$work/$cxx/kernel32.elf" 60 >"$work/$cxx-$1-$2.txt" || true
+    "$root/examples/baremetal/run.sh" "$1" "$2" "$work/$cxx/kernel32.elf" 60 >"$work/$cxx-$1-$2.txt" || true
   done
 done
 {

@@ -1,0 +1,39 @@
+// A minimal x86-64 bare-metal platform for multiboot emulators: what the
+// ring-0 test kernel and the minivisor example share. Not part of virtops.
+#pragma once
+
+#include <cstdarg>
+#include <cstdint>
+
+namespace baremetal {
+
+// Console on port 0xE9 (QEMU -debugcon, Bochs port_e9_hack).
+// Formats: %s %c %d %u %x with l and # modifiers.
+void print(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+void vprint(const char* fmt, va_list ap);
+
+// Loads the TSS (non-zero TR, needed by VMX) and the IDT, and sorts the
+// virtops exception table: call first.
+void init();
+
+// A zeroed, 4 KiB-aligned, identity-mapped page from a static pool.
+void* alloc_page();
+
+// `key=value` from the multiboot command line, or `fallback`.
+const char* arg(const char* key, const char* fallback);
+bool equals(const char* a, const char* b);
+
+// Ends the emulator run: QEMU isa-debug-exit (status (code << 1) | 1), Bochs shutdown port.
+[[noreturn]] void exit_emulator(bool ok);
+
+struct trap_frame {
+  std::uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+  std::uint64_t vector, error_code, rip, cs, rflags, rsp, ss;
+};
+
+}  // namespace baremetal
+
+// Defined by the program: called for an exception virtops does not own.
+[[noreturn]] void on_unhandled_exception(const baremetal::trap_frame& f);
+// Defined by the program: its entry point, after init() has not yet run.
+[[noreturn]] void program_main();
