@@ -54,7 +54,7 @@ RC
     ;;
   *) echo "usage: run.sh <qemu|bochs> <cpu model> <kernel32.elf> [timeout]"; exit 2 ;;
 esac
-grep -av '^[[:space:]]*$' "$log" | grep -avE 'Bochs x86 Emulator|Built from|Timestamp|^=+$|^[0-9]+[ie]\['
+grep -av '^[[:space:]]*$' "$log" | grep -avE 'Bochs x86 Emulator|Built from|Timestamp|^=+$|^[0-9]+[ie]\[|^Next at|^\([0-9]+\)|^<bochs'
 
 if [ "$rc" -eq 124 ]; then
   echo "FAIL: TIMEOUT after ${limit}s ($emu $model): the kernel hung or the emulator did not exit"
