@@ -98,12 +98,14 @@ void print(const char* fmt, ...) {
   va_end(ap);
 }
 
-void* alloc_page() {
-  if (pages_used == sizeof page_pool / sizeof page_pool[0]) {
+void* alloc_pages(unsigned count) {
+  if (pages_used + count > sizeof page_pool / sizeof page_pool[0]) {
     print("FAIL page_pool exhausted\n");
     exit_emulator(false);
   }
-  return page_pool[pages_used++];
+  void* first = page_pool[pages_used];
+  pages_used += count;
+  return first;
 }
 
 bool equals(const char* a, const char* b) {

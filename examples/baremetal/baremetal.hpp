@@ -16,8 +16,10 @@ void vprint(const char* fmt, va_list ap);
 // virtops exception table: call first.
 void init();
 
-// A zeroed, 4 KiB-aligned, identity-mapped page from a static pool.
-void* alloc_page();
+// Zeroed, 4 KiB-aligned, identity-mapped, physically contiguous pages from a
+// static pool.
+void* alloc_pages(unsigned count);
+inline void* alloc_page() { return alloc_pages(1); }
 
 // `key=value` from the multiboot command line, or `fallback`.
 const char* arg(const char* key, const char* fallback);

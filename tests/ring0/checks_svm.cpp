@@ -3,6 +3,7 @@
 #include <virtops/virtops.hpp>
 
 #include "cpu.hpp"
+#include "guest_setup.hpp"
 #include "platform.hpp"
 #include "policy_checks.hpp"
 
@@ -13,19 +14,13 @@ using virtops::errc;
 using virtops::insn;
 using virtops::status;
 
-constexpr std::uint32_t vm_hsave_pa = 0xC0010117, ia32_pat = 0x277;
+constexpr std::uint32_t vm_hsave_pa = 0xC0010117;
 constexpr std::uint64_t efer_svme = 1u << 12;
 
-// VMCB offsets (APM Vol. 2, Appendix B).
+// VMCB offsets (APM Vol. 2, Appendix B) the checks read or change.
 namespace vmcb {
-constexpr unsigned intercept_misc1 = 0x0C, intercept_misc2 = 0x10, guest_asid = 0x58,
-                   tlb_control = 0x5C, exit_code = 0x70, es = 0x400, cs = 0x410, ss = 0x420,
-                   ds = 0x430, fs = 0x440, gs = 0x450, gdtr = 0x460, ldtr = 0x470, idtr = 0x480,
-                   tr = 0x490, cpl = 0x4CB, efer = 0x4D0, cr4 = 0x548, cr3 = 0x550, cr0 = 0x558,
-                   dr7 = 0x560, dr6 = 0x568, rflags = 0x570, rip = 0x578, rsp = 0x5D8, rax = 0x5F8,
-                   star = 0x600, lstar = 0x608, kernel_gs_base = 0x620, g_pat = 0x668;
-constexpr std::uint32_t intercept_hlt = 1u << 24, intercept_vmrun = 1u << 0,
-                        intercept_vmmcall = 1u << 1;
+constexpr unsigned intercept_misc2 = 0x10, guest_asid = 0x58, exit_code = 0x70, rip = 0x578,
+                   rax = 0x5F8, star = 0x600, lstar = 0x608, kernel_gs_base = 0x620;
 constexpr std::uint64_t exit_vmmcall = 0x81, exit_hlt = 0x78;
 }  // namespace vmcb
 
@@ -34,14 +29,6 @@ std::uint64_t pa(const void* p) { return reinterpret_cast<std::uint64_t>(p); }  
 template <class T>
 T& at(void* block, unsigned offset) {
   return *reinterpret_cast<T*>(static_cast<char*>(block) + offset);
-}
-
-void set_segment(void* v, unsigned offset, std::uint16_t selector, std::uint16_t attrib,
-                 std::uint32_t limit, std::uint64_t base) {
-  at<std::uint16_t>(v, offset) = selector;
-  at<std::uint16_t>(v, offset + 2) = attrib;
-  at<std::uint32_t>(v, offset + 4) = limit;
-  at<std::uint64_t>(v, offset + 8) = base;
 }
 
 // The guest: changes the GPRs it is given, VMMCALLs, then HLTs.
@@ -63,32 +50,10 @@ svm_guest_entry:
   ud2
   .popsection)");
 
-// A 64-bit guest sharing the host's page tables and descriptor tables.
 void setup_vmcb(void* v, void* stack) {
-  const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
-  const std::uint16_t tr = cpu::str();
-  at<std::uint32_t>(v, vmcb::intercept_misc1) = vmcb::intercept_hlt;
-  at<std::uint32_t>(v, vmcb::intercept_misc2) = vmcb::intercept_vmrun | vmcb::intercept_vmmcall;
-  at<std::uint32_t>(v, vmcb::guest_asid) = 1;
-  at<std::uint8_t>(v, vmcb::tlb_control) = 0;
-  set_segment(v, vmcb::cs, cpu::read_cs(), 0xa9b, 0xffffffff, 0);
-  const unsigned data_segments[] = {vmcb::es, vmcb::ss, vmcb::ds, vmcb::fs, vmcb::gs};
-  for (unsigned seg : data_segments) set_segment(v, seg, cpu::read_ds(), 0xc93, 0xffffffff, 0);
-  set_segment(v, vmcb::gdtr, 0, 0, gdt.limit, gdt.base);
-  set_segment(v, vmcb::idtr, 0, 0, idt.limit, idt.base);
-  set_segment(v, vmcb::ldtr, 0, 0, 0, 0);
-  set_segment(v, vmcb::tr, tr, 0x8b, cpu::segment_limit(tr), cpu::system_segment_base(tr));
-  at<std::uint8_t>(v, vmcb::cpl) = 0;
-  at<std::uint64_t>(v, vmcb::efer) = cpu::rdmsr(cpu::ia32_efer);
-  at<std::uint64_t>(v, vmcb::cr0) = cpu::read_cr0();
-  at<std::uint64_t>(v, vmcb::cr3) = cpu::read_cr3();
-  at<std::uint64_t>(v, vmcb::cr4) = cpu::read_cr4();
-  at<std::uint64_t>(v, vmcb::dr6) = 0xffff0ff0;
-  at<std::uint64_t>(v, vmcb::dr7) = 0x400;
-  at<std::uint64_t>(v, vmcb::rflags) = 0x2;
-  at<std::uint64_t>(v, vmcb::rip) = reinterpret_cast<std::uint64_t>(&svm_guest_entry);
-  at<std::uint64_t>(v, vmcb::rsp) = pa(stack) + 4096 - 16;
-  at<std::uint64_t>(v, vmcb::g_pat) = cpu::rdmsr(ia32_pat);
+  for (unsigned i = 0; i < 4096; ++i) static_cast<std::uint8_t*>(v)[i] = 0;
+  baremetal::svm_setup_vmcb(v, reinterpret_cast<std::uint64_t>(&svm_guest_entry),
+                            pa(stack) + 4096 - 16, baremetal::intercept_hlt);
 }
 
 std::uint64_t exit_code(void* v) { return at<std::uint64_t>(v, vmcb::exit_code); }
@@ -195,7 +160,7 @@ void check_vmrun(void* v, void* stack) {
         "status=%s exit_code=%#lx", virtops::to_string(asid0.code()),
         static_cast<unsigned long>(exit_code(v)));
   setup_vmcb(v, stack);
-  at<std::uint32_t>(v, vmcb::intercept_misc2) = vmcb::intercept_vmmcall;
+  at<std::uint32_t>(v, vmcb::intercept_misc2) = baremetal::intercept_vmmcall;
   const status no_intercept = run_guest(v, g);
   check("svm.vmrun_without_vmrun_intercept_vmexit_invalid",
         no_intercept.ok() && static_cast<std::uint32_t>(exit_code(v)) == 0xffffffffu,

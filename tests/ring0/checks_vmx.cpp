@@ -3,6 +3,7 @@
 #include <virtops/virtops.hpp>
 
 #include "cpu.hpp"
+#include "guest_setup.hpp"
 #include "platform.hpp"
 #include "policy_checks.hpp"
 
@@ -14,56 +15,23 @@ using virtops::insn;
 using virtops::status;
 using E = virtops::vm_instruction_error;
 
-// Capability MSRs (SDM Vol. 3D, Appendix A).
-constexpr std::uint32_t feature_control = 0x3A, vmx_basic = 0x480, vmx_pinbased = 0x481,
-                        vmx_procbased = 0x482, vmx_exit = 0x483, vmx_entry = 0x484,
-                        vmx_misc = 0x485, vmx_cr0_fixed0 = 0x486, vmx_cr0_fixed1 = 0x487,
-                        vmx_cr4_fixed0 = 0x488, vmx_cr4_fixed1 = 0x489, vmx_procbased2 = 0x48B,
-                        vmx_ept_vpid_cap = 0x48C, vmx_true_pinbased = 0x48D,
-                        vmx_true_procbased = 0x48E, vmx_true_exit = 0x48F, vmx_true_entry = 0x490;
+constexpr std::uint32_t vmx_basic = baremetal::ia32_vmx_basic, vmx_misc = baremetal::ia32_vmx_misc,
+                        vmx_procbased = baremetal::ia32_vmx_procbased,
+                        vmx_procbased2 = baremetal::ia32_vmx_procbased2,
+                        vmx_ept_vpid_cap = baremetal::ia32_vmx_ept_vpid_cap;
 
 // VMCS field encodings used here (SDM Vol. 3D, Appendix B).
 namespace f {
-// Guest ES..GS selectors, limits, access rights and bases are 2 apart in
-// encoding order ES, CS, SS, DS, FS, GS: indexed from the ES field.
-constexpr std::uint64_t guest_es_selector = 0x0800, guest_ldtr_selector = 0x080C,
-                        guest_tr_selector = 0x080E, host_es_selector = 0x0C00,
-                        host_cs_selector = 0x0C02, host_ss_selector = 0x0C04,
-                        host_ds_selector = 0x0C06, host_fs_selector = 0x0C08,
-                        host_gs_selector = 0x0C0A, host_tr_selector = 0x0C0C,
+constexpr std::uint64_t guest_es_selector = 0x0800, host_cs_selector = 0x0C02,
                         vmcs_link_pointer = 0x2800, vmcs_link_pointer_high = 0x2801,
-                        pin_controls = 0x4000, proc_controls = 0x4002, exception_bitmap = 0x4004,
-                        cr3_target_count = 0x400A, exit_controls = 0x400C,
-                        exit_msr_store_count = 0x400E, exit_msr_load_count = 0x4010,
-                        entry_controls = 0x4012, entry_msr_load_count = 0x4014,
-                        entry_interruption_info = 0x4016, vm_instruction_error = 0x4400,
-                        exit_reason = 0x4402, exit_instruction_length = 0x440C,
-                        guest_es_limit = 0x4800, guest_es_ar = 0x4814,
-                        guest_interruptibility = 0x4824, guest_activity = 0x4826,
-                        guest_sysenter_cs = 0x482A, host_sysenter_cs = 0x4C00, cr0_mask = 0x6000,
-                        cr4_mask = 0x6002, cr0_shadow = 0x6004, cr4_shadow = 0x6006,
-                        guest_cr0 = 0x6800, guest_cr3 = 0x6802, guest_cr4 = 0x6804,
-                        guest_es_base = 0x6806, guest_ldtr_base = 0x6812, guest_tr_base = 0x6814,
-                        guest_gdtr_base = 0x6816, guest_idtr_base = 0x6818, guest_dr7 = 0x681A,
-                        guest_rsp = 0x681C, guest_rip = 0x681E, guest_rflags = 0x6820,
-                        guest_pending_dbg = 0x6822, guest_sysenter_esp = 0x6824,
-                        guest_sysenter_eip = 0x6826, guest_ldtr_limit = 0x480C,
-                        guest_tr_limit = 0x480E, guest_gdtr_limit = 0x4810,
-                        guest_idtr_limit = 0x4812, guest_ldtr_ar = 0x4820, guest_tr_ar = 0x4822,
-                        host_cr0 = 0x6C00, host_cr3 = 0x6C02, host_cr4 = 0x6C04,
-                        host_fs_base = 0x6C06, host_gs_base = 0x6C08, host_tr_base = 0x6C0A,
-                        host_gdtr_base = 0x6C0C, host_idtr_base = 0x6C0E,
-                        host_sysenter_esp = 0x6C10, host_sysenter_eip = 0x6C12;
+                        pin_controls = 0x4000, vm_instruction_error = 0x4400, exit_reason = 0x4402,
+                        exit_instruction_length = 0x440C, guest_es_limit = 0x4800,
+                        guest_rip = 0x681E;
 }  // namespace f
 
 constexpr std::uint32_t exit_reason_hlt = 12, exit_reason_vmcall = 18;
 
 std::uint64_t pa(const void* p) { return reinterpret_cast<std::uint64_t>(p); }  // identity map
-
-// Allowed-0 bits must be 1, allowed-1 bits may be 1 (SDM A.3).
-std::uint32_t adjust_controls(std::uint32_t want, std::uint64_t cap) {
-  return static_cast<std::uint32_t>((want | (cap & 0xffffffffu)) & (cap >> 32));
-}
 
 const char* errname(const status& s) {
   return s.code() == errc::vmfail_valid ? virtops::to_string(s.vm_error())
@@ -72,15 +40,6 @@ const char* errname(const status& s) {
 
 bool vmfail_valid(const status& s, E e) {
   return s.code() == errc::vmfail_valid && s.vm_error() == e;
-}
-
-// VMWRITE that must succeed while building a VMCS; counts failures.
-unsigned setup_failures = 0;
-void w(std::uint64_t field, std::uint64_t value) {
-  if (!vmx::vmwrite(field, value).ok()) {
-    ++setup_failures;
-    log("  vmwrite %#lx failed\n", static_cast<unsigned long>(field));
-  }
 }
 
 // The guest: changes every GPR it is given, VMCALLs, then HLTs.
@@ -115,87 +74,6 @@ void write_revision(void* region, std::uint32_t revision) {
   *static_cast<std::uint32_t*>(region) = revision;
 }
 
-// A 64-bit guest sharing the host's page tables, descriptor tables and CPL 0.
-void setup_guest_and_host(const regions& r) {
-  const bool true_ctls = (cpu::rdmsr(vmx_basic) >> 55) & 1;
-  const std::uint64_t cr0 = cpu::read_cr0(), cr3 = cpu::read_cr3(), cr4 = cpu::read_cr4();
-  const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
-  const std::uint16_t tr = cpu::str();
-
-  w(f::pin_controls, adjust_controls(0, cpu::rdmsr(true_ctls ? vmx_true_pinbased : vmx_pinbased)));
-  w(f::proc_controls, adjust_controls(1u << 7 /* HLT exiting */,
-                                      cpu::rdmsr(true_ctls ? vmx_true_procbased : vmx_procbased)));
-  w(f::exit_controls, adjust_controls(1u << 9 /* host address-space size */,
-                                      cpu::rdmsr(true_ctls ? vmx_true_exit : vmx_exit)));
-  w(f::entry_controls, adjust_controls(1u << 9 /* IA-32e mode guest */,
-                                       cpu::rdmsr(true_ctls ? vmx_true_entry : vmx_entry)));
-  w(f::exception_bitmap, 0);
-  w(f::cr3_target_count, 0);
-  w(f::exit_msr_store_count, 0);
-  w(f::exit_msr_load_count, 0);
-  w(f::entry_msr_load_count, 0);
-  w(f::entry_interruption_info, 0);
-  w(f::cr0_mask, 0);
-  w(f::cr4_mask, 0);
-  w(f::cr0_shadow, cr0);
-  w(f::cr4_shadow, cr4);
-
-  w(f::host_cr0, cr0);
-  w(f::host_cr3, cr3);
-  w(f::host_cr4, cr4);
-  w(f::host_cs_selector, cpu::read_cs() & ~7u);
-  w(f::host_ss_selector, cpu::read_ss() & ~7u);
-  w(f::host_ds_selector, cpu::read_ds() & ~7u);
-  w(f::host_es_selector, cpu::read_es() & ~7u);
-  w(f::host_fs_selector, cpu::read_fs() & ~7u);
-  w(f::host_gs_selector, cpu::read_gs() & ~7u);
-  w(f::host_tr_selector, tr);
-  w(f::host_fs_base, cpu::rdmsr(cpu::ia32_fs_base));
-  w(f::host_gs_base, cpu::rdmsr(cpu::ia32_gs_base));
-  w(f::host_tr_base, cpu::system_segment_base(tr));
-  w(f::host_gdtr_base, gdt.base);
-  w(f::host_idtr_base, idt.base);
-  w(f::host_sysenter_cs, cpu::rdmsr(cpu::ia32_sysenter_cs));
-  w(f::host_sysenter_esp, cpu::rdmsr(cpu::ia32_sysenter_esp));
-  w(f::host_sysenter_eip, cpu::rdmsr(cpu::ia32_sysenter_eip));
-
-  w(f::guest_cr0, cr0);
-  w(f::guest_cr3, cr3);
-  w(f::guest_cr4, cr4);
-  // Flat segments: ES/SS/DS/FS/GS data, CS 64-bit code; LDTR unusable; TR busy TSS.
-  for (std::uint64_t i = 0; i < 6; ++i) {
-    const bool code = i == 1;
-    const std::uint16_t sel = code ? cpu::read_cs() : cpu::read_ds();
-    w(f::guest_es_selector + 2 * i, sel & ~7u);
-    w(f::guest_es_limit + 2 * i, 0xffffffff);
-    w(f::guest_es_ar + 2 * i, code ? 0xa09b : 0xc093);
-    w(f::guest_es_base + 2 * i, 0);
-  }
-  w(f::guest_ldtr_selector, 0);
-  w(f::guest_ldtr_ar, 1u << 16);
-  w(f::guest_ldtr_limit, 0);
-  w(f::guest_ldtr_base, 0);
-  w(f::guest_tr_selector, tr);
-  w(f::guest_tr_ar, 0x8b);
-  w(f::guest_tr_limit, cpu::segment_limit(tr));
-  w(f::guest_tr_base, cpu::system_segment_base(tr));
-  w(f::guest_gdtr_base, gdt.base);
-  w(f::guest_gdtr_limit, gdt.limit);
-  w(f::guest_idtr_base, idt.base);
-  w(f::guest_idtr_limit, idt.limit);
-  w(f::guest_dr7, 0x400);
-  w(f::guest_rflags, 0x2);
-  w(f::guest_rsp, pa(r.guest_stack) + 4096 - 16);
-  w(f::guest_rip, reinterpret_cast<std::uint64_t>(&vmx_guest_entry));
-  w(f::guest_pending_dbg, 0);
-  w(f::guest_interruptibility, 0);
-  w(f::guest_activity, 0);
-  w(f::guest_sysenter_cs, 0);
-  w(f::guest_sysenter_esp, 0);
-  w(f::guest_sysenter_eip, 0);
-  w(f::vmcs_link_pointer, ~0ull);
-}
-
 void check_pre_vmx(const regions& r) {
   // CR4.VMXE=0: every VMX instruction raises #UD.
   const std::uint64_t vmxon_pa = pa(r.vmxon);
@@ -208,17 +86,9 @@ void check_pre_vmx(const regions& r) {
 }
 
 void enable_vmx() {
-  // Lock IA32_FEATURE_CONTROL with VMX outside SMX enabled if firmware left it open.
-  std::uint64_t fc = cpu::rdmsr(feature_control);
-  if (!(fc & 1)) cpu::wrmsr(feature_control, fc | 0x5);
-  fc = cpu::rdmsr(feature_control);
+  const std::uint64_t fc = baremetal::vmx_enable();
   check("vmx.feature_control_locked_with_vmx", (fc & 0x5) == 0x5, "IA32_FEATURE_CONTROL=%#lx",
         static_cast<unsigned long>(fc));
-  std::uint64_t cr0 = cpu::read_cr0(), cr4 = cpu::read_cr4() | (1u << 13);
-  cr0 = (cr0 | cpu::rdmsr(vmx_cr0_fixed0)) & cpu::rdmsr(vmx_cr0_fixed1);
-  cr4 = (cr4 | cpu::rdmsr(vmx_cr4_fixed0)) & cpu::rdmsr(vmx_cr4_fixed1);
-  cpu::write_cr0(cr0);
-  cpu::write_cr4(cr4);
 }
 
 void check_vmxon_and_pointers(const regions& r) {
@@ -337,8 +207,8 @@ std::uint32_t exit_reason() {
 }
 
 void check_vm_entry(const regions& r) {
-  setup_failures = 0;
-  setup_guest_and_host(r);
+  const unsigned setup_failures = baremetal::vmx_setup_vmcs(
+      reinterpret_cast<std::uint64_t>(&vmx_guest_entry), pa(r.guest_stack) + 4096 - 16, 0);
   check("vmx.vmcs_setup", setup_failures == 0, "%u VMWRITEs failed", setup_failures);
 
   virtops::gprs g{};

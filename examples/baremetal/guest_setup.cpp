@@ -1,0 +1,209 @@
+// Guest set-up for the examples: see guest_setup.hpp.
+#include "guest_setup.hpp"
+
+#include <virtops/virtops.hpp>
+
+#include "cpu.hpp"
+
+namespace baremetal {
+namespace {
+
+namespace vmx = virtops::vmx;
+
+// VMCS field encodings (SDM Vol. 3D, Appendix B).
+namespace f {
+// Guest ES..GS selector, limit, access rights and base fields are 2 apart in
+// encoding order ES, CS, SS, DS, FS, GS: indexed from the ES field.
+constexpr std::uint64_t guest_es_selector = 0x0800, guest_ldtr_selector = 0x080C,
+                        guest_tr_selector = 0x080E, host_es_selector = 0x0C00,
+                        host_cs_selector = 0x0C02, host_ss_selector = 0x0C04,
+                        host_ds_selector = 0x0C06, host_fs_selector = 0x0C08,
+                        host_gs_selector = 0x0C0A, host_tr_selector = 0x0C0C,
+                        vmcs_link_pointer = 0x2800, pin_controls = 0x4000, proc_controls = 0x4002,
+                        exception_bitmap = 0x4004, cr3_target_count = 0x400A,
+                        exit_controls = 0x400C, exit_msr_store_count = 0x400E,
+                        exit_msr_load_count = 0x4010, entry_controls = 0x4012,
+                        entry_msr_load_count = 0x4014, entry_interruption_info = 0x4016,
+                        guest_es_limit = 0x4800, guest_ldtr_limit = 0x480C, guest_tr_limit = 0x480E,
+                        guest_gdtr_limit = 0x4810, guest_idtr_limit = 0x4812, guest_es_ar = 0x4814,
+                        guest_ldtr_ar = 0x4820, guest_tr_ar = 0x4822,
+                        guest_interruptibility = 0x4824, guest_activity = 0x4826,
+                        guest_sysenter_cs = 0x482A, host_sysenter_cs = 0x4C00, cr0_mask = 0x6000,
+                        cr4_mask = 0x6002, cr0_shadow = 0x6004, cr4_shadow = 0x6006,
+                        guest_cr0 = 0x6800, guest_cr3 = 0x6802, guest_cr4 = 0x6804,
+                        guest_es_base = 0x6806, guest_ldtr_base = 0x6812, guest_tr_base = 0x6814,
+                        guest_gdtr_base = 0x6816, guest_idtr_base = 0x6818, guest_dr7 = 0x681A,
+                        guest_rsp = 0x681C, guest_rip = 0x681E, guest_rflags = 0x6820,
+                        guest_pending_dbg = 0x6822, guest_sysenter_esp = 0x6824,
+                        guest_sysenter_eip = 0x6826, host_cr0 = 0x6C00, host_cr3 = 0x6C02,
+                        host_cr4 = 0x6C04, host_fs_base = 0x6C06, host_gs_base = 0x6C08,
+                        host_tr_base = 0x6C0A, host_gdtr_base = 0x6C0C, host_idtr_base = 0x6C0E,
+                        host_sysenter_esp = 0x6C10, host_sysenter_eip = 0x6C12;
+}  // namespace f
+
+constexpr std::uint32_t vmx_pinbased = 0x481, vmx_exit = 0x483, vmx_entry = 0x484,
+                        vmx_cr0_fixed0 = 0x486, vmx_cr0_fixed1 = 0x487, vmx_cr4_fixed0 = 0x488,
+                        vmx_cr4_fixed1 = 0x489, vmx_true_pinbased = 0x48D,
+                        vmx_true_procbased = 0x48E, vmx_true_exit = 0x48F, vmx_true_entry = 0x490;
+
+unsigned failures = 0;
+void w(std::uint64_t field, std::uint64_t value) {
+  if (!vmx::vmwrite(field, value).ok()) ++failures;
+}
+
+// VMCB offsets (APM Vol. 2, Appendix B).
+namespace vmcb {
+constexpr unsigned intercept_misc1 = 0x0C, intercept_misc2 = 0x10, iopm_base = 0x40,
+                   guest_asid = 0x58, es = 0x400, cs = 0x410, ss = 0x420, ds = 0x430, fs = 0x440,
+                   gs = 0x450, gdtr = 0x460, ldtr = 0x470, idtr = 0x480, tr = 0x490, cpl = 0x4CB,
+                   efer = 0x4D0, cr4 = 0x548, cr3 = 0x550, cr0 = 0x558, dr7 = 0x560, dr6 = 0x568,
+                   rflags = 0x570, rip = 0x578, rsp = 0x5D8, g_pat = 0x668;
+}  // namespace vmcb
+
+template <class T>
+T& at(void* block, unsigned offset) {
+  return *reinterpret_cast<T*>(static_cast<char*>(block) + offset);
+}
+
+void set_segment(void* v, unsigned offset, std::uint16_t selector, std::uint16_t attrib,
+                 std::uint32_t limit, std::uint64_t base) {
+  at<std::uint16_t>(v, offset) = selector;
+  at<std::uint16_t>(v, offset + 2) = attrib;
+  at<std::uint32_t>(v, offset + 4) = limit;
+  at<std::uint64_t>(v, offset + 8) = base;
+}
+
+}  // namespace
+
+std::uint32_t vmcs_revision() {
+  return static_cast<std::uint32_t>(cpu::rdmsr(ia32_vmx_basic) & 0x7fffffff);
+}
+
+std::uint64_t vmx_enable() {
+  std::uint64_t fc = cpu::rdmsr(ia32_feature_control);
+  if (!(fc & 1)) cpu::wrmsr(ia32_feature_control, fc | 0x5);  // lock, VMX outside SMX
+  fc = cpu::rdmsr(ia32_feature_control);
+  std::uint64_t cr0 = cpu::read_cr0(), cr4 = cpu::read_cr4() | (1u << 13);
+  cr0 = (cr0 | cpu::rdmsr(vmx_cr0_fixed0)) & cpu::rdmsr(vmx_cr0_fixed1);
+  cr4 = (cr4 | cpu::rdmsr(vmx_cr4_fixed0)) & cpu::rdmsr(vmx_cr4_fixed1);
+  cpu::write_cr0(cr0);
+  cpu::write_cr4(cr4);
+  return fc;
+}
+
+unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
+                        std::uint32_t proc_controls) {
+  failures = 0;
+  const bool true_ctls = (cpu::rdmsr(ia32_vmx_basic) >> 55) & 1;
+  const std::uint64_t cr0 = cpu::read_cr0(), cr3 = cpu::read_cr3(), cr4 = cpu::read_cr4();
+  const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
+  const std::uint16_t tr = cpu::str();
+
+  w(f::pin_controls, adjust_controls(0, cpu::rdmsr(true_ctls ? vmx_true_pinbased : vmx_pinbased)));
+  w(f::proc_controls,
+    adjust_controls(proc_hlt_exiting | proc_controls,
+                    cpu::rdmsr(true_ctls ? vmx_true_procbased : ia32_vmx_procbased)));
+  w(f::exit_controls, adjust_controls(1u << 9 /* host address-space size */,
+                                      cpu::rdmsr(true_ctls ? vmx_true_exit : vmx_exit)));
+  w(f::entry_controls, adjust_controls(1u << 9 /* IA-32e mode guest */,
+                                       cpu::rdmsr(true_ctls ? vmx_true_entry : vmx_entry)));
+  w(f::exception_bitmap, 0);
+  w(f::cr3_target_count, 0);
+  w(f::exit_msr_store_count, 0);
+  w(f::exit_msr_load_count, 0);
+  w(f::entry_msr_load_count, 0);
+  w(f::entry_interruption_info, 0);
+  w(f::cr0_mask, 0);
+  w(f::cr4_mask, 0);
+  w(f::cr0_shadow, cr0);
+  w(f::cr4_shadow, cr4);
+
+  w(f::host_cr0, cr0);
+  w(f::host_cr3, cr3);
+  w(f::host_cr4, cr4);
+  w(f::host_cs_selector, cpu::read_cs() & ~7u);
+  w(f::host_ss_selector, cpu::read_ss() & ~7u);
+  w(f::host_ds_selector, cpu::read_ds() & ~7u);
+  w(f::host_es_selector, cpu::read_es() & ~7u);
+  w(f::host_fs_selector, cpu::read_fs() & ~7u);
+  w(f::host_gs_selector, cpu::read_gs() & ~7u);
+  w(f::host_tr_selector, tr);
+  w(f::host_fs_base, cpu::rdmsr(cpu::ia32_fs_base));
+  w(f::host_gs_base, cpu::rdmsr(cpu::ia32_gs_base));
+  w(f::host_tr_base, cpu::system_segment_base(tr));
+  w(f::host_gdtr_base, gdt.base);
+  w(f::host_idtr_base, idt.base);
+  w(f::host_sysenter_cs, cpu::rdmsr(cpu::ia32_sysenter_cs));
+  w(f::host_sysenter_esp, cpu::rdmsr(cpu::ia32_sysenter_esp));
+  w(f::host_sysenter_eip, cpu::rdmsr(cpu::ia32_sysenter_eip));
+
+  w(f::guest_cr0, cr0);
+  w(f::guest_cr3, cr3);
+  w(f::guest_cr4, cr4);
+  // Flat segments: ES/SS/DS/FS/GS data, CS 64-bit code; LDTR unusable; TR busy TSS.
+  for (std::uint64_t i = 0; i < 6; ++i) {
+    const bool code = i == 1;
+    const std::uint16_t sel = code ? cpu::read_cs() : cpu::read_ds();
+    w(f::guest_es_selector + 2 * i, sel & ~7u);
+    w(f::guest_es_limit + 2 * i, 0xffffffff);
+    w(f::guest_es_ar + 2 * i, code ? 0xa09b : 0xc093);
+    w(f::guest_es_base + 2 * i, 0);
+  }
+  w(f::guest_ldtr_selector, 0);
+  w(f::guest_ldtr_ar, 1u << 16);
+  w(f::guest_ldtr_limit, 0);
+  w(f::guest_ldtr_base, 0);
+  w(f::guest_tr_selector, tr);
+  w(f::guest_tr_ar, 0x8b);
+  w(f::guest_tr_limit, cpu::segment_limit(tr));
+  w(f::guest_tr_base, cpu::system_segment_base(tr));
+  w(f::guest_gdtr_base, gdt.base);
+  w(f::guest_gdtr_limit, gdt.limit);
+  w(f::guest_idtr_base, idt.base);
+  w(f::guest_idtr_limit, idt.limit);
+  w(f::guest_dr7, 0x400);
+  w(f::guest_rflags, 0x2);
+  w(f::guest_rsp, guest_rsp);
+  w(f::guest_rip, guest_rip);
+  w(f::guest_pending_dbg, 0);
+  w(f::guest_interruptibility, 0);
+  w(f::guest_activity, 0);
+  w(f::guest_sysenter_cs, 0);
+  w(f::guest_sysenter_esp, 0);
+  w(f::guest_sysenter_eip, 0);
+  w(f::vmcs_link_pointer, ~0ull);
+  return failures;
+}
+
+void svm_setup_vmcb(void* v, std::uint64_t guest_rip, std::uint64_t guest_rsp, std::uint32_t misc1,
+                    void* iopm) {
+  const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
+  const std::uint16_t tr = cpu::str();
+  at<std::uint32_t>(v, vmcb::intercept_misc1) = misc1;
+  at<std::uint32_t>(v, vmcb::intercept_misc2) = intercept_vmrun | intercept_vmmcall;
+  if (iopm != nullptr) {
+    for (unsigned i = 0; i < 3 * 4096; ++i) static_cast<std::uint8_t*>(iopm)[i] = 0xff;
+    at<std::uint64_t>(v, vmcb::iopm_base) = reinterpret_cast<std::uint64_t>(iopm);
+  }
+  at<std::uint32_t>(v, vmcb::guest_asid) = 1;
+  set_segment(v, vmcb::cs, cpu::read_cs(), 0xa9b, 0xffffffff, 0);
+  const unsigned data_segments[] = {vmcb::es, vmcb::ss, vmcb::ds, vmcb::fs, vmcb::gs};
+  for (unsigned seg : data_segments) set_segment(v, seg, cpu::read_ds(), 0xc93, 0xffffffff, 0);
+  set_segment(v, vmcb::gdtr, 0, 0, gdt.limit, gdt.base);
+  set_segment(v, vmcb::idtr, 0, 0, idt.limit, idt.base);
+  set_segment(v, vmcb::ldtr, 0, 0, 0, 0);
+  set_segment(v, vmcb::tr, tr, 0x8b, cpu::segment_limit(tr), cpu::system_segment_base(tr));
+  at<std::uint8_t>(v, vmcb::cpl) = 0;
+  at<std::uint64_t>(v, vmcb::efer) = cpu::rdmsr(cpu::ia32_efer);
+  at<std::uint64_t>(v, vmcb::cr0) = cpu::read_cr0();
+  at<std::uint64_t>(v, vmcb::cr3) = cpu::read_cr3();
+  at<std::uint64_t>(v, vmcb::cr4) = cpu::read_cr4();
+  at<std::uint64_t>(v, vmcb::dr6) = 0xffff0ff0;
+  at<std::uint64_t>(v, vmcb::dr7) = 0x400;
+  at<std::uint64_t>(v, vmcb::rflags) = 0x2;
+  at<std::uint64_t>(v, vmcb::rip) = guest_rip;
+  at<std::uint64_t>(v, vmcb::rsp) = guest_rsp;
+  at<std::uint64_t>(v, vmcb::g_pat) = cpu::rdmsr(0x277);
+}
+
+}  // namespace baremetal
