@@ -1,12 +1,33 @@
 #!/usr/bin/env bash
-# The virtops demo: builds the examples and runs the user-space one, in which
-# every wrapper faults for real and each fault policy handles it.
+# The virtops demo: builds the minivisor (examples/minivisor) and boots it on
+# an emulated CPU, where it runs a guest, handles its exits, and goes through
+# an emergency shutdown whose faults virtops eats or reports by policy.
+#
+#   scripts/demo.sh              QEMU, AMD SVM (software emulation)
+#   scripts/demo.sh bochs-vmx    Bochs, Intel VMX (Skylake-X)
+#   scripts/demo.sh bochs-svm    Bochs, AMD SVM (Ryzen)
+#   scripts/demo.sh userspace    every wrapper faulting in ring 3, per policy
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=packages.sh
 . "$root/scripts/packages.sh"
-ensure_packages cmake ninja-build g++
+mode=${1:-qemu}
 dir=${VIRTOPS_BUILD_ROOT:-$root/build}/demo
-cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=g++ -DVIRTOPS_BUILD_TESTS=OFF >/dev/null
-cmake --build "$dir" --target userspace >/dev/null
-"$dir/examples/userspace"
+case $mode in
+  userspace)
+    ensure_packages cmake ninja-build g++
+    cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=g++ -DVIRTOPS_BUILD_TESTS=OFF >/dev/null
+    cmake --build "$dir" --target userspace >/dev/null
+    exec "$dir/examples/userspace"
+    ;;
+  qemu) ensure_packages g++ binutils qemu-system-x86; emulator=qemu model=EPYC ;;
+  bochs-vmx) emulator=bochs model=corei7_skylake_x ;;
+  bochs-svm) emulator=bochs model=ryzen ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
+esac
+[ "$emulator" = bochs ] && ensure_packages g++ binutils bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
+echo "Building the minivisor (g++, freestanding, virtops headers only)..."
+"$root/examples/baremetal/build.sh" g++ "$root/include" "$dir/minivisor" "$root/examples/minivisor"
+echo "Booting it on $emulator ($model):"
+echo
+exec "$root/examples/baremetal/run.sh" "$emulator" "$model" "$dir/minivisor/kernel32.elf" 60

@@ -1,0 +1,314 @@
+// minivisor: a small hypervisor built on virtops' public headers.
+//
+// It enters VMX or SVM operation, runs a guest that prints through
+// hypercalls, asks CPUID for the hypervisor's signature and reports a
+// computation through an I/O port, handles those exits and HLT, then goes
+// through an emergency shutdown as Linux's reboot path does: VMX/SVM has
+// already been turned off under its feet, and the faults that follow are
+// eaten while "rebooting" and reported outside of it.
+#include <virtops/virtops.hpp>
+
+#include "baremetal.hpp"
+#include "cpu.hpp"
+#include "guest_setup.hpp"
+
+using baremetal::print;
+namespace policy = virtops::policy;
+
+namespace {
+
+// ---- The guest: a function of this image, run as a VM on its own stack. ----
+
+// Hypercall ABI: RAX = number, RBX and RCX = arguments; the result comes
+// back in RAX. Port 0x510 receives the guest's result.
+enum : std::uint64_t { hypercall_print = 1, hypercall_done = 2 };
+constexpr std::uint16_t result_port = 0x510;
+constexpr std::uint32_t signature_leaf = 0x40000000;
+constexpr unsigned squares_up_to = 1000;
+
+bool guest_uses_vmcall = false;  // VMX guests VMCALL, SVM guests VMMCALL
+
+std::uint64_t hypercall(std::uint64_t number, std::uint64_t a, std::uint64_t b) {
+  virtops::hypercall_regs r{number, a, b, 0, 0, 0};
+  const virtops::status s = guest_uses_vmcall ? virtops::vmx::vmcall(r) : virtops::svm::vmmcall(r);
+  return s.ok() ? r.rax : ~0ull;
+}
+
+void guest_print(const char* text) {
+  std::uint64_t n = 0;
+  while (text[n]) ++n;
+  hypercall(hypercall_print, reinterpret_cast<std::uint64_t>(text), n);
+}
+
+[[noreturn]] void guest_main() {
+  guest_print("Hello from the guest: printing through hypercalls");
+  const cpu::cpuid_regs id = cpu::cpuid(signature_leaf);
+  char signature[13];
+  const std::uint32_t words[3] = {id.ebx, id.ecx, id.edx};
+  for (unsigned i = 0; i < 12; ++i) signature[i] = static_cast<char>(words[i / 4] >> (8 * (i % 4)));
+  signature[12] = 0;
+  guest_print("CPUID 0x40000000 says the hypervisor is:");
+  guest_print(signature);
+  std::uint64_t sum = 0;
+  for (std::uint64_t i = 1; i <= squares_up_to; ++i) sum += i * i;
+  guest_print("sum of squares 1..1000 computed; sending it to port 0x510");
+  asm volatile("outl %0, %1" : : "a"(static_cast<std::uint32_t>(sum)), "Nd"(result_port));
+  hypercall(hypercall_done, sum, 0);
+  for (;;) asm volatile("hlt");
+}
+
+// ---- The host. ----
+
+struct exit_counts {
+  unsigned hypercalls = 0, cpuids = 0, ios = 0, hlts = 0;
+};
+exit_counts exits;
+std::uint64_t port_result = 0, hypercall_result = 0;
+
+std::uint64_t handle_hypercall(std::uint64_t number, std::uint64_t a, std::uint64_t b) {
+  ++exits.hypercalls;
+  switch (number) {
+    case hypercall_print: {
+      print("  guest> ");
+      const auto* text = reinterpret_cast<const char*>(a);  // identity-mapped guest memory
+      for (std::uint64_t i = 0; i < b; ++i) print("%c", text[i]);
+      print("\n");
+      return b;
+    }
+    case hypercall_done: hypercall_result = a; return 0;
+    default: print("  unknown hypercall %lu\n", number); return ~0ull;
+  }
+}
+
+void handle_cpuid(std::uint64_t& rax, std::uint64_t& rbx, std::uint64_t& rcx, std::uint64_t& rdx) {
+  ++exits.cpuids;
+  if (static_cast<std::uint32_t>(rax) == signature_leaf) {
+    rax = signature_leaf;
+    rbx = 0x74726976;  // "virt"
+    rcx = 0x2d73706f;  // "ops-"
+    rdx = 0x696e696d;  // "mini"
+    return;
+  }
+  const cpu::cpuid_regs r =
+      cpu::cpuid(static_cast<std::uint32_t>(rax), static_cast<std::uint32_t>(rcx));
+  rax = r.eax, rbx = r.ebx, rcx = r.ecx, rdx = r.edx;
+}
+
+void handle_out(std::uint16_t port, std::uint64_t value) {
+  ++exits.ios;
+  if (port == result_port) port_result = value;
+  print("  exit: OUT port %#x value %lu\n", port, value);
+}
+
+const char* outcome(const virtops::status& s) {
+  return s.code() == virtops::errc::vmfail_valid ? virtops::to_string(s.vm_error())
+                                                 : virtops::to_string(s.code());
+}
+
+// KVM's kvm_rebooting, as the input of policy::reboot_aware.
+bool kvm_rebooting = false;
+struct machine {
+  static bool rebooting() noexcept { return kvm_rebooting; }
+};
+using on_reboot = policy::reboot_aware<machine>;
+
+// A fault under report: print what virtops recorded.
+void show(const char* what, const virtops::status& s) {
+  const virtops::fault_info f = s.fault();
+  if (s.code() == virtops::errc::fault)
+    print("  %s -> reported: %s raised vector %u at %#lx\n", what,
+          virtops::to_string(f.instruction), unsigned{f.vector}, static_cast<unsigned long>(f.rip));
+  else
+    print("  %s -> %s\n", what, outcome(s));
+}
+
+std::uint64_t pa(const void* p) { return reinterpret_cast<std::uint64_t>(p); }
+
+// ---- VMX ----
+
+constexpr std::uint64_t exit_reason = 0x4402, exit_qualification = 0x6400,
+                        exit_instruction_length = 0x440C, guest_rip = 0x681E;
+
+bool run_vmx(void* guest_stack_top) {
+  guest_uses_vmcall = true;
+  baremetal::vmx_enable();
+  void* vmxon_region = baremetal::alloc_page();
+  void* vmcs = baremetal::alloc_page();
+  *static_cast<std::uint32_t*>(vmxon_region) = baremetal::vmcs_revision();
+  *static_cast<std::uint32_t*>(vmcs) = baremetal::vmcs_revision();
+  const virtops::status on = virtops::vmx::vmxon(pa(vmxon_region));
+  print("host: VMXON -> %s\n", outcome(on));
+  if (!on || !virtops::vmx::vmclear(pa(vmcs)) || !virtops::vmx::vmptrld(pa(vmcs))) return false;
+  const unsigned bad =
+      baremetal::vmx_setup_vmcs(reinterpret_cast<std::uint64_t>(&guest_main), pa(guest_stack_top),
+                                baremetal::proc_unconditional_io_exiting);
+  if (bad) {
+    print("host: %u VMWRITEs failed while setting up the VMCS\n", bad);
+    return false;
+  }
+  virtops::gprs g{};
+  virtops::status s = virtops::vmx::launch(g);
+  print("host: VMLAUNCH -> %s\n", outcome(s));
+  for (;;) {
+    if (!s) {
+      print("host: VM entry failed: %s\n", outcome(s));
+      return false;
+    }
+    const auto reason = static_cast<std::uint32_t>(virtops::vmx::vmread(exit_reason).value());
+    switch (reason & 0xffff) {
+      case 18: g.rax = handle_hypercall(g.rax, g.rbx, g.rcx); break;
+      case 10: handle_cpuid(g.rax, g.rbx, g.rcx, g.rdx); break;
+      case 30: {
+        const std::uint64_t q = virtops::vmx::vmread(exit_qualification).value();
+        if (!(q & 8)) handle_out(static_cast<std::uint16_t>(q >> 16), g.rax & 0xffffffff);
+        break;
+      }
+      case 12:
+        ++exits.hlts;
+        print("  exit: HLT, the guest is done\n");
+        return true;
+      default: print("host: unexpected exit reason %u\n", reason); return false;
+    }
+    const std::uint64_t rip = virtops::vmx::vmread(guest_rip).value();
+    const std::uint64_t len = virtops::vmx::vmread(exit_instruction_length).value();
+    (void)virtops::vmx::vmwrite(guest_rip, rip + len);
+    s = virtops::vmx::resume(g);
+  }
+}
+
+// Linux's emergency reboot on Intel: an NMI shootdown (or crash kexec) may
+// already have executed VMXOFF and cleared CR4.VMXE on this CPU. The reboot
+// path then runs VMCLEAR/VMXOFF again: those #UDs must be eaten.
+unsigned shutdown_vmx(void* vmcs) {
+  print("host: emergency shutdown (Linux reboot flow)\n");
+  print("  crash path: VMXOFF and CR4.VMXE cleared behind the hypervisor's back\n");
+  (void)virtops::vmx::vmxoff<policy::ignore>();
+  cpu::write_cr4(cpu::read_cr4() & ~(1ull << 13));
+  unsigned ok = 0;
+  kvm_rebooting = true;
+  const virtops::status clear = virtops::vmx::vmclear<on_reboot>(pa(vmcs));
+  const virtops::status off = virtops::vmx::vmxoff<on_reboot>();
+  print("  rebooting: VMCLEAR<reboot_aware> -> %s (fault eaten while rebooting)\n", outcome(clear));
+  print("  rebooting: VMXOFF<reboot_aware> -> %s (fault eaten while rebooting)\n", outcome(off));
+  ok += clear.ok() && off.ok();
+  kvm_rebooting = false;
+  const virtops::status reported = virtops::vmx::vmxoff<policy::report>();
+  show("not rebooting: VMXOFF<report>", reported);
+  ok += reported.code() == virtops::errc::fault && reported.fault().vector == virtops::vector::ud;
+  return ok;
+}
+
+// ---- SVM ----
+
+constexpr std::uint32_t vm_hsave_pa = 0xC0010117;
+constexpr std::uint64_t efer_svme = 1u << 12;
+constexpr unsigned vmcb_exit_code = 0x70, vmcb_exit_info1 = 0x78, vmcb_exit_info2 = 0x80,
+                   vmcb_rip = 0x578, vmcb_rax = 0x5F8;
+
+std::uint64_t& vmcb_u64(void* vmcb, unsigned offset) {
+  return *reinterpret_cast<std::uint64_t*>(static_cast<char*>(vmcb) + offset);
+}
+
+bool run_svm(void* guest_stack_top, void* vmcb) {
+  guest_uses_vmcall = false;
+  cpu::wrmsr(cpu::ia32_efer, cpu::rdmsr(cpu::ia32_efer) | efer_svme);
+  cpu::wrmsr(vm_hsave_pa, pa(baremetal::alloc_page()));
+  baremetal::svm_setup_vmcb(
+      vmcb, reinterpret_cast<std::uint64_t>(&guest_main), pa(guest_stack_top),
+      baremetal::intercept_cpuid | baremetal::intercept_hlt | baremetal::intercept_ioio,
+      baremetal::alloc_pages(3));
+  print("host: EFER.SVME set, VMCB ready\n");
+  virtops::gprs g{};
+  for (bool first = true;; first = false) {
+    (void)virtops::svm::clgi();
+    const virtops::status s = virtops::svm::vmrun(pa(vmcb), g);
+    (void)virtops::svm::stgi();
+    if (first) print("host: VMRUN -> %s\n", outcome(s));
+    if (!s) return false;
+    std::uint64_t& rip = vmcb_u64(vmcb, vmcb_rip);
+    std::uint64_t& rax = vmcb_u64(vmcb, vmcb_rax);  // the guest's RAX lives in the VMCB
+    switch (const std::uint64_t code = vmcb_u64(vmcb, vmcb_exit_code)) {
+      case 0x81:
+        rax = handle_hypercall(rax, g.rbx, g.rcx);
+        rip += 3;
+        break;
+      case 0x72:
+        handle_cpuid(rax, g.rbx, g.rcx, g.rdx);
+        rip += 2;
+        break;
+      case 0x7B: {
+        const std::uint64_t info = vmcb_u64(vmcb, vmcb_exit_info1);
+        if (!(info & 1)) handle_out(static_cast<std::uint16_t>(info >> 16), rax & 0xffffffff);
+        rip = vmcb_u64(vmcb, vmcb_exit_info2);  // next RIP
+        break;
+      }
+      case 0x78:
+        ++exits.hlts;
+        print("  exit: HLT, the guest is done\n");
+        return true;
+      default: print("host: unexpected exit code %#lx\n", code); return false;
+    }
+  }
+}
+
+// Linux's emergency reboot on AMD (cpu_svm_disable): STGI so that INIT and
+// NMI are not blocked, then clear EFER.SVME. If an NMI already disabled SVM,
+// STGI raises #UD: GIF is set anyway, so the fault is eaten.
+unsigned shutdown_svm() {
+  print("host: emergency shutdown (Linux reboot flow)\n");
+  print("  crash path: EFER.SVME cleared behind the hypervisor's back (NMI shootdown)\n");
+  cpu::wrmsr(cpu::ia32_efer, cpu::rdmsr(cpu::ia32_efer) & ~efer_svme);
+  unsigned ok = 0;
+  kvm_rebooting = true;
+  const virtops::status gif = virtops::svm::stgi<on_reboot>();
+  print("  rebooting: STGI<reboot_aware> -> %s (fault eaten while rebooting)\n", outcome(gif));
+  ok += gif.ok();
+  kvm_rebooting = false;
+  const virtops::status reported = virtops::svm::clgi<policy::report>();
+  show("not rebooting: CLGI<report>", reported);
+  ok += reported.code() == virtops::errc::fault && reported.fault().vector == virtops::vector::ud;
+  return ok;
+}
+
+}  // namespace
+
+void on_unhandled_exception(const baremetal::trap_frame& f) {
+  print("minivisor: unexpected exception %lu at %#lx (error %#lx)\n", f.vector, f.rip,
+        f.error_code);
+  baremetal::exit_emulator(false);
+}
+
+void program_main() {
+  baremetal::init();
+  virtops::set_panic_hook([](const virtops::fault_info& f) noexcept {
+    print("minivisor: panic: %s raised vector %u\n", virtops::to_string(f.instruction),
+          unsigned{f.vector});
+    baremetal::exit_emulator(false);
+  });
+  const bool vmx = (cpu::cpuid(1).ecx >> 5) & 1;
+  const bool svm = (cpu::cpuid(0x80000001).ecx >> 2) & 1;
+  print("minivisor on %s (%s), built with %s: using %s\n", baremetal::arg("emulator", "?"),
+        baremetal::arg("cpu", "?"), BAREMETAL_COMPILER,
+        vmx   ? "VMX"
+        : svm ? "SVM"
+              : "nothing");
+  if (!vmx && !svm) baremetal::exit_emulator(false);
+
+  void* stack = baremetal::alloc_pages(4);
+  void* stack_top = static_cast<char*>(stack) + 4 * 4096 - 16;
+  void* vmcb = baremetal::alloc_page();
+  const bool ran = vmx ? run_vmx(stack_top) : run_svm(stack_top, vmcb);
+
+  std::uint64_t expected = 0;
+  for (std::uint64_t i = 1; i <= squares_up_to; ++i) expected += i * i;
+  const bool computed = port_result == expected && hypercall_result == expected;
+  print("host: guest result %lu via port 0x510, %lu via hypercall, expected %lu: %s\n", port_result,
+        hypercall_result, expected, computed ? "ok" : "WRONG");
+  print("host: exits handled: %u hypercalls, %u CPUID, %u I/O, %u HLT\n", exits.hypercalls,
+        exits.cpuids, exits.ios, exits.hlts);
+  const unsigned shutdown_ok = vmx ? shutdown_vmx(vmcb) : shutdown_svm();
+  const bool ok =
+      ran && computed && exits.cpuids == 1 && exits.ios == 1 && exits.hlts == 1 && shutdown_ok == 2;
+  print("minivisor: %s\n", ok ? "all good" : "FAILED");
+  baremetal::exit_emulator(ok);
+}
