@@ -1,10 +1,10 @@
 # Sourced by the set-up scripts: makes sure Debian packages are installed.
 # As root it installs what is missing; otherwise it names what to install.
 
-# Packages every test run needs: toolchains, Catch2, and the emulators and
-# ISO tools of the ring-0 suite.
+# Packages every test run needs: toolchains, Catch2, the emulators and ISO
+# tools of the ring-0 suite, and Doxygen for the API reference.
 VIRTOPS_TEST_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev binutils catch2
-  qemu-system-x86 bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools)
+  qemu-system-x86 bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools doxygen)
 
 ensure_packages() {
   local missing=() p

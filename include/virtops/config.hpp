@@ -1,4 +1,5 @@
-// virtops: compiler and target configuration shared by every header.
+/// \file
+/// virtops: compiler and target configuration shared by every header.
 #pragma once
 
 #if !defined(__x86_64__)
@@ -8,8 +9,8 @@
 #error "virtops needs GNU inline asm (GCC or Clang)"
 #endif
 
-// asm goto with output operands: GCC 11+ and Clang 11+ (Linux: CC_HAS_ASM_GOTO_OUTPUT).
-// Define it to 0 before including virtops to force the memory-operand fallback.
+/// asm goto with output operands: GCC 11+ and Clang 11+ (Linux: CC_HAS_ASM_GOTO_OUTPUT).
+/// Define it to 0 before including virtops to force the memory-operand fallback.
 #ifndef VIRTOPS_HAS_ASM_GOTO_OUTPUT
 #if defined(__clang__)
 #if __clang_major__ >= 11
@@ -24,9 +25,9 @@
 #endif
 #endif
 
-// Wrappers must inline so that each call site is its own table entry and the
-// hot path is the instruction in the caller's body.
+/// Wrappers must inline so that each call site is its own table entry and the
+/// hot path is the instruction in the caller's body.
 #define VIRTOPS_ALWAYS_INLINE [[gnu::always_inline]] inline
 
-// Failure and fault handling: never inlined, placed in .text.unlikely.
+/// Failure and fault handling: never inlined, placed in .text.unlikely.
 #define VIRTOPS_COLD [[gnu::cold, gnu::noinline]]

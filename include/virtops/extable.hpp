@@ -1,9 +1,10 @@
-// virtops: the exception table.
-//
-// Every wrapper emits one entry per instruction site into the ELF section
-// `virtops_extable` (a C identifier, so the linker defines __start_/__stop_).
-// Like Linux's _ASM_EXTABLE, offsets are 32-bit and relative to the field
-// that holds them: position independent, no relocations left after the link.
+/// \file
+/// virtops: the exception table.
+///
+/// Every wrapper emits one entry per instruction site into the ELF section
+/// `virtops_extable` (a C identifier, so the linker defines __start_/__stop_).
+/// Like Linux's _ASM_EXTABLE, offsets are 32-bit and relative to the field
+/// that holds them: position independent, no relocations left after the link.
 #pragma once
 
 #include <cstddef>
@@ -12,11 +13,11 @@
 #include "fault.hpp"
 #include "insn.hpp"
 
-// Emits the entry for the instruction at local label `site` (e.g. "1b") whose
-// fault continues at `fixup` (e.g. "%l[fault]"); `id` is an operand printing
-// the virtops::insn value (e.g. "%c[id]" with [id] "i"(...)). The "?" flag
-// puts the entry in the COMDAT group of the function it is emitted from, so
-// the linker drops it together with a discarded inline-function copy.
+/// Emits the entry for the instruction at local label `site` (e.g. "1b") whose
+/// fault continues at `fixup` (e.g. "%l[fault]"); `id` is an operand printing
+/// the virtops::insn value (e.g. "%c[id]" with [id] "i"(...)). The "?" flag
+/// puts the entry in the COMDAT group of the function it is emitted from, so
+/// the linker drops it together with a discarded inline-function copy.
 #define VIRTOPS_EXTABLE_ENTRY(site, fixup, id)           \
   ".pushsection virtops_extable, \"aw?\", @progbits\n\t" \
   ".balign 4\n\t"                                        \
@@ -28,23 +29,23 @@
   "\n\t"                                                 \
   ".popsection\n\t"
 
-// Makes the section exist in every program that includes this header, so the
-// linker defines __start_/__stop_ even when there is no entry at all.
+/// Makes the section exist in every program that includes this header, so the
+/// linker defines __start_/__stop_ even when there is no entry at all.
 asm(".pushsection virtops_extable, \"aw\", @progbits\n\t.popsection");
 
 namespace virtops::extable {
 
 struct entry {
-  std::int32_t site_offset;   // instruction - &site_offset
-  std::int32_t fixup_offset;  // fault continuation - &fixup_offset
-  std::uint32_t id;           // virtops::insn of the site
+  std::int32_t site_offset;   ///< instruction - &site_offset
+  std::int32_t fixup_offset;  ///< fault continuation - &fixup_offset
+  std::uint32_t id;           ///< virtops::insn of the site
 
   std::uintptr_t site() const noexcept { return resolve(&site_offset); }
   std::uintptr_t fixup() const noexcept { return resolve(&fixup_offset); }
   insn instruction() const noexcept { return static_cast<insn>(id); }
 
-  // Points the entry, wherever it now lives, at absolute addresses (sorting
-  // moves entries). False if an address is out of 32-bit reach.
+  /// Points the entry, wherever it now lives, at absolute addresses (sorting
+  /// moves entries). False if an address is out of 32-bit reach.
   bool assign(std::uintptr_t site_addr, std::uintptr_t fixup_addr) noexcept {
     return relate(site_offset, site_addr) && relate(fixup_offset, fixup_addr);
   }
@@ -64,8 +65,8 @@ struct entry {
 };
 static_assert(sizeof(entry) == 12 && alignof(entry) == 4);
 
-// A contiguous run of entries: one program's, one module's, or a test's.
-// find() is linear until sort() has run once and binary search after.
+/// A contiguous run of entries: one program's, one module's, or a test's.
+/// find() is linear until sort() has run once and binary search after.
 class table {
  public:
   constexpr table() noexcept = default;
@@ -76,7 +77,7 @@ class table {
   std::size_t size() const noexcept { return static_cast<std::size_t>(last_ - first_); }
   bool sorted() const noexcept { return __atomic_load_n(&state_, __ATOMIC_ACQUIRE) == k_sorted; }
 
-  // The entry for the instruction at `site`, or nullptr. Never changes state.
+  /// The entry for the instruction at `site`, or nullptr. Never changes state.
   const entry* find(std::uintptr_t site) const noexcept {
     int s;
     // A sort in progress on another CPU finishes in bounded time; sort()
@@ -85,10 +86,10 @@ class table {
     return s == k_sorted ? bsearch(site) : linear(site);
   }
 
-  // Sorts in place (heapsort: no allocation, no recursion), once; later and
-  // concurrent calls wait for the first. The section must be writable, which
-  // the entries' "aw" flags ensure. Call it before traps can reach this
-  // table, or with traps (signals, interrupts) blocked on this CPU.
+  /// Sorts in place (heapsort: no allocation, no recursion), once; later and
+  /// concurrent calls wait for the first. The section must be writable, which
+  /// the entries' "aw" flags ensure. Call it before traps can reach this
+  /// table, or with traps (signals, interrupts) blocked on this CPU.
   void sort() noexcept {
     int expected = k_unsorted;
     if (!__atomic_compare_exchange_n(&state_, &expected, k_sorting, false, __ATOMIC_ACQ_REL,
@@ -162,29 +163,31 @@ class table {
 
 // Defined by the linker for the module (executable, kernel, shared object)
 // being linked; hidden so that each module binds to its own section.
+/// \cond INTERNAL
 extern "C" {
 extern virtops::extable::entry __start_virtops_extable[] __attribute__((visibility("hidden")));
 extern virtops::extable::entry __stop_virtops_extable[] __attribute__((visibility("hidden")));
 }
+/// \endcond
 
 namespace virtops::extable {
 
-// The table of the module this code is linked into.
+/// The table of the module this code is linked into.
 [[gnu::visibility("hidden")]] inline table& this_module() noexcept {
   static constinit table t{__start_virtops_extable, __stop_virtops_extable};
   return t;
 }
 
-// Further tables (kernel modules, shared objects, JIT buffers) searched after
-// this_module(). Registration is lock-free and safe against a concurrent
-// lookup; a table must stay alive until it is unregistered.
+/// Further tables (kernel modules, shared objects, JIT buffers) searched after
+/// this_module(). Registration is lock-free and safe against a concurrent
+/// lookup; a table must stay alive until it is unregistered.
 inline constexpr std::size_t max_tables = 16;
 
 namespace detail {
 inline constinit table* registry[max_tables] = {};
 }
 
-// False if the registry is full. Registering a table twice is a no-op.
+/// False if the registry is full. Registering a table twice is a no-op.
 inline bool register_table(table& t) noexcept {
   for (table*& slot : detail::registry)
     if (__atomic_load_n(&slot, __ATOMIC_ACQUIRE) == &t) return true;
@@ -207,7 +210,7 @@ inline bool unregister_table(table& t) noexcept {
   return false;
 }
 
-// The entry for `site` in this module's table or any registered one.
+/// The entry for `site` in this module's table or any registered one.
 inline const entry* find(std::uintptr_t site) noexcept {
   table& own = this_module();
   if (const entry* e = own.find(site)) return e;
@@ -219,9 +222,9 @@ inline const entry* find(std::uintptr_t site) noexcept {
   return nullptr;
 }
 
-// What every trap handler calls. If `rip` is a registered site, records the
-// fault in the fault slot and returns where execution must continue;
-// otherwise returns 0 and changes nothing: the fault is not virtops'.
+/// What every trap handler calls. If `rip` is a registered site, records the
+/// fault in the fault slot and returns where execution must continue;
+/// otherwise returns 0 and changes nothing: the fault is not virtops'.
 inline std::uintptr_t fixup(std::uintptr_t rip, std::uint8_t vector,
                             std::uint32_t error_code) noexcept {
   const entry* e = find(rip);

@@ -1,5 +1,6 @@
-// virtops: what a trap handler records about a fault at a wrapped instruction,
-// and where that record lives.
+/// \file
+/// virtops: what a trap handler records about a fault at a wrapped instruction,
+/// and where that record lives.
 #pragma once
 
 #include <cstdint>
@@ -8,11 +9,11 @@
 
 namespace virtops {
 
-// Exception vectors a wrapped instruction is documented to raise.
+/// Exception vectors a wrapped instruction is documented to raise.
 namespace vector {
-inline constexpr std::uint8_t ud = 6;   // #UD: VMX/SVM off, or not supported
-inline constexpr std::uint8_t gp = 13;  // #GP: CPL>0, bad operand, SVM in ring 3
-inline constexpr std::uint8_t pf = 14;  // #PF: memory operand not mapped
+inline constexpr std::uint8_t ud = 6;   ///< `#UD`: VMX/SVM off, or not supported
+inline constexpr std::uint8_t gp = 13;  ///< `#GP`: CPL>0, bad operand, SVM in ring 3
+inline constexpr std::uint8_t pf = 14;  ///< `#PF`: memory operand not mapped
 }  // namespace vector
 
 struct fault_info {
@@ -24,12 +25,12 @@ struct fault_info {
   friend constexpr bool operator==(const fault_info&, const fault_info&) = default;
 };
 
-// The fault slot: the trap handler writes the record there and the wrapper's
-// out-of-line fault path reads it right after the fixup, on the same CPU, so
-// one slot per CPU (or thread) is enough. The default is one slot per thread
-// in hosted builds and one global slot in freestanding builds; a hypervisor
-// running on several CPUs installs its per-CPU slot once at boot, before any
-// wrapper can fault.
+/// The fault slot: the trap handler writes the record there and the wrapper's
+/// out-of-line fault path reads it right after the fixup, on the same CPU, so
+/// one slot per CPU (or thread) is enough. The default is one slot per thread
+/// in hosted builds and one global slot in freestanding builds; a hypervisor
+/// running on several CPUs installs its per-CPU slot once at boot, before any
+/// wrapper can fault.
 using fault_slot_fn = fault_info& (*)() noexcept;
 
 namespace detail {
@@ -50,7 +51,7 @@ inline fault_info& fault_slot() noexcept {
 }
 }  // namespace detail
 
-// Installs `slot` (nullptr restores the default); returns the previous hook.
+/// Installs `slot` (nullptr restores the default); returns the previous hook.
 inline fault_slot_fn set_fault_slot(fault_slot_fn slot) noexcept {
   return __atomic_exchange_n(&detail::fault_slot_hook, slot, __ATOMIC_ACQ_REL);
 }

@@ -1,12 +1,13 @@
-// virtops: identifiers of the instructions virtops wraps.
+/// \file
+/// virtops: identifiers of the instructions virtops wraps.
 #pragma once
 
 #include <cstdint>
 
 namespace virtops {
 
-// Stored in each exception-table entry, so values are part of the ABI of a
-// built table: append only.
+/// Stored in each exception-table entry, so values are part of the ABI of a
+/// built table: append only.
 enum class insn : std::uint8_t {
   vmxon,
   vmxoff,
@@ -56,7 +57,7 @@ constexpr const char* to_string(insn i) noexcept {
   return "unknown";
 }
 
-// True for VMX instructions, which report VMfailInvalid/VMfailValid in RFLAGS.
+/// True for VMX instructions, which report VMfailInvalid/VMfailValid in RFLAGS.
 constexpr bool is_vmx(insn i) noexcept { return i <= insn::vmcall; }
 
 }  // namespace virtops

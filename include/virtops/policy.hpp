@@ -1,8 +1,9 @@
-// virtops: what a wrapper does when its instruction faults.
-//
-// This replaces Linux's __kvm_handle_fault_on_reboot()/kvm_spurious_fault():
-// the policy is a template argument of each wrapper, so the decision is made
-// at compile time and costs nothing on the hot path.
+/// \file
+/// virtops: what a wrapper does when its instruction faults.
+///
+/// This replaces Linux's __kvm_handle_fault_on_reboot()/kvm_spurious_fault():
+/// the policy is a template argument of each wrapper, so the decision is made
+/// at compile time and costs nothing on the hot path.
 #pragma once
 
 #include <concepts>
@@ -12,43 +13,43 @@
 namespace virtops {
 
 enum class fault_action {
-  report,  // the wrapper returns a status whose code() is errc::fault
-  resume,  // the wrapper returns success; reads yield 0
+  report,  ///< the wrapper returns a status whose code() is errc::fault
+  resume,  ///< the wrapper returns success; reads yield 0
 };
 
-// A policy is any type with `static fault_action on_fault(const fault_info&)`.
-// on_fault runs in the faulting thread after the trap handler returned, in
-// normal (not signal or interrupt) context; it may also not return at all.
+/// A policy is any type with `static fault_action on_fault(const fault_info&)`.
+/// on_fault runs in the faulting thread after the trap handler returned, in
+/// normal (not signal or interrupt) context; it may also not return at all.
 template <class P>
 concept fault_policy = requires(const fault_info& f) {
   { P::on_fault(f) } -> std::same_as<fault_action>;
 };
 
-// Called by policy::panic; the default (nullptr) executes UD2.
+/// Called by policy::panic; the default (nullptr) executes UD2.
 using panic_fn = void (*)(const fault_info&) noexcept;
 
 namespace detail {
 inline constinit panic_fn panic_hook = nullptr;
 }
 
-// Installs the panic hook (it should not return); returns the previous one.
+/// Installs the panic hook (it should not return); returns the previous one.
 inline panic_fn set_panic_hook(panic_fn hook) noexcept {
   return __atomic_exchange_n(&detail::panic_hook, hook, __ATOMIC_ACQ_REL);
 }
 
 namespace policy {
 
-// The default: every fault becomes errc::fault with its fault_info.
+/// The default: every fault becomes errc::fault with its fault_info.
 struct report {
   static fault_action on_fault(const fault_info&) noexcept { return fault_action::report; }
 };
 
-// Eat the fault and carry on, as KVM does for VMX/SVM faults while rebooting.
+/// Eat the fault and carry on, as KVM does for VMX/SVM faults while rebooting.
 struct ignore {
   static fault_action on_fault(const fault_info&) noexcept { return fault_action::resume; }
 };
 
-// A fault here is a bug: hand it to the panic hook, then trap.
+/// A fault here is a bug: hand it to the panic hook, then trap.
 struct panic {
   [[noreturn]] static fault_action on_fault(const fault_info& f) noexcept {
     if (const panic_fn hook = __atomic_load_n(&detail::panic_hook, __ATOMIC_ACQUIRE)) hook(f);
@@ -56,9 +57,9 @@ struct panic {
   }
 };
 
-// kvm_spurious_fault(): faults are expected while the machine is going down
-// (another CPU or an NMI may already have turned VMX/SVM off), so eat them
-// then; any other time defer to Otherwise (panic by default).
+/// kvm_spurious_fault(): faults are expected while the machine is going down
+/// (another CPU or an NMI may already have turned VMX/SVM off), so eat them
+/// then; any other time defer to Otherwise (panic by default).
 template <class Rebooting, fault_policy Otherwise = panic>
 requires requires {
   { Rebooting::rebooting() } -> std::convertible_to<bool>;

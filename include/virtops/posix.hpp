@@ -1,8 +1,9 @@
-// virtops: the POSIX trap adapter (hosted x86-64 Linux only).
-//
-// In user space every VMX/SVM instruction faults (#UD -> SIGILL, #GP ->
-// SIGSEGV). A trap_guard routes those signals through the exception table so
-// the wrappers' fault paths run for real, exactly as they do in ring 0.
+/// \file
+/// virtops: the POSIX trap adapter (hosted x86-64 Linux only).
+///
+/// In user space every VMX/SVM instruction faults (`#UD` -> SIGILL, `#GP` ->
+/// SIGSEGV). A trap_guard routes those signals through the exception table so
+/// the wrappers' fault paths run for real, exactly as they do in ring 0.
 #pragma once
 
 #if !__STDC_HOSTED__
@@ -22,7 +23,7 @@ namespace virtops::posix {
 
 namespace detail {
 
-// The signals an x86 fault can arrive as.
+/// The signals an x86 fault can arrive as.
 inline constexpr int trapped_signals[] = {SIGILL, SIGSEGV, SIGBUS};
 inline constexpr std::size_t trapped_count = sizeof(trapped_signals) / sizeof(int);
 
@@ -50,8 +51,8 @@ inline void reset_to_default(int sig) noexcept {
   sigaction(sig, &dfl, nullptr);
 }
 
-// Hands a signal that is not ours to whoever had it before us, as the kernel
-// would have: their mask and flags, or the default action.
+/// Hands a signal that is not ours to whoever had it before us, as the kernel
+/// would have: their mask and flags, or the default action.
 inline void chain(int sig, siginfo_t* info, void* context) noexcept {
   const struct sigaction& prev = g.previous[index_of(sig)];
   const bool siginfo = has_flag(prev, SA_SIGINFO);
@@ -81,9 +82,9 @@ inline void chain(int sig, siginfo_t* info, void* context) noexcept {
     prev.sa_handler(sig);
 }
 
-// Async-signal-safe: a table lookup, one store to the fault slot, one
-// register write. Only kernel-generated signals (si_code > 0) are faults; a
-// kill() or sigqueue() is never mistaken for one.
+/// Async-signal-safe: a table lookup, one store to the fault slot, one
+/// register write. Only kernel-generated signals (si_code > 0) are faults; a
+/// kill() or sigqueue() is never mistaken for one.
 inline void on_signal(int sig, siginfo_t* info, void* context) noexcept {
   auto* uc = static_cast<ucontext_t*>(context);
   if (info != nullptr && info->si_code > 0 && uc != nullptr) {
@@ -105,13 +106,13 @@ inline bool is_ours(const struct sigaction& a) noexcept {
 
 }  // namespace detail
 
-// While at least one guard exists (in any thread), faults at virtops sites
-// anywhere in the process are fixed up; every other SIGILL/SIGSEGV/SIGBUS
-// goes to the handler installed before the first guard, or kills the
-// process as it would have. Guards nest and may be created and destroyed on
-// any thread. The last one restores the previous handlers, unless someone
-// installed another handler on top of ours meanwhile: that one stays, and
-// may keep chaining to us.
+/// While at least one guard exists (in any thread), faults at virtops sites
+/// anywhere in the process are fixed up; every other SIGILL/SIGSEGV/SIGBUS
+/// goes to the handler installed before the first guard, or kills the
+/// process as it would have. Guards nest and may be created and destroyed on
+/// any thread. The last one restores the previous handlers, unless someone
+/// installed another handler on top of ours meanwhile: that one stays, and
+/// may keep chaining to us.
 class trap_guard {
  public:
   trap_guard() noexcept {
@@ -149,7 +150,7 @@ class trap_guard {
   trap_guard(const trap_guard&) = delete;
   trap_guard& operator=(const trap_guard&) = delete;
 
-  // False if the kernel refused a handler (then faults are not caught).
+  /// False if the kernel refused a handler (then faults are not caught).
   bool installed() const noexcept { return installed_; }
 
  private:

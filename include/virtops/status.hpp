@@ -1,4 +1,5 @@
-// virtops: typed outcomes of a wrapped instruction, without exceptions.
+/// \file
+/// virtops: typed outcomes of a wrapped instruction, without exceptions.
 #pragma once
 
 #include <cstdint>
@@ -12,9 +13,9 @@ namespace virtops {
 
 enum class errc : std::uint8_t {
   ok,
-  vmfail_invalid,  // CF=1: no current VMCS (or not yet in VMX operation)
-  vmfail_valid,    // ZF=1: error number in the VM-instruction error field
-  fault,           // the instruction raised an exception; see fault_info
+  vmfail_invalid,  ///< CF=1: no current VMCS (or not yet in VMX operation)
+  vmfail_valid,    ///< ZF=1: error number in the VM-instruction error field
+  fault,           ///< the instruction raised an exception; see fault_info
 };
 
 constexpr const char* to_string(errc e) noexcept {
@@ -27,8 +28,8 @@ constexpr const char* to_string(errc e) noexcept {
   return "unknown";
 }
 
-// 16 bytes, trivially copyable: returned in RAX:RDX and folded away when the
-// caller only tests ok().
+/// 16 bytes, trivially copyable: returned in RAX:RDX and folded away when the
+/// caller only tests ok().
 class [[nodiscard]] status {
  public:
   // User-provided so that value-initialization does not zero-fill first
@@ -49,14 +50,14 @@ class [[nodiscard]] status {
   constexpr bool ok() const noexcept { return code_ == errc::ok; }
   constexpr explicit operator bool() const noexcept { return ok(); }
 
-  // The instruction that failed or faulted; meaningless when ok().
+  /// The instruction that failed or faulted; meaningless when ok().
   constexpr insn instruction() const noexcept { return insn_; }
-  // The VM-instruction error number after VMfailValid, else none (0).
+  /// The VM-instruction error number after VMfailValid, else none (0).
   constexpr vm_instruction_error vm_error() const noexcept {
     return code_ == errc::vmfail_valid ? static_cast<vm_instruction_error>(detail_)
                                        : vm_instruction_error::none;
   }
-  // The recorded fault when code() is fault, else all zero.
+  /// The recorded fault when code() is fault, else all zero.
   constexpr fault_info fault() const noexcept {
     if (code_ != errc::fault) return fault_info{};
     return fault_info{insn_, vector_, detail_, rip_};
@@ -69,7 +70,7 @@ class [[nodiscard]] status {
       : rip_(rip), detail_(d), code_(c), insn_(i), vector_(v) {}
 
   std::uintptr_t rip_ = 0;
-  std::uint32_t detail_ = 0;  // vm_instruction_error or the fault's error code
+  std::uint32_t detail_ = 0;  ///< vm_instruction_error or the fault's error code
   errc code_ = errc::ok;
   insn insn_ = insn{};
   std::uint8_t vector_ = 0;
@@ -77,15 +78,15 @@ class [[nodiscard]] status {
 
 static_assert(sizeof(status) == 16 && std::is_trivially_copyable_v<status>);
 
-// A value or the status that prevented it. The value is zero whenever there
-// is none, so even an unchecked value() is never garbage.
+/// A value or the status that prevented it. The value is zero whenever there
+/// is none, so even an unchecked value() is never garbage.
 template <class T>
 class [[nodiscard]] result {
   static_assert(std::is_trivially_copyable_v<T>, "result<T> needs a trivially copyable T");
 
  public:
   constexpr result(T value) noexcept : value_(value) {}
-  // An error, or success without a value (a fault resumed by the policy).
+  /// An error, or success without a value (a fault resumed by the policy).
   constexpr result(status s) noexcept : value_{}, status_(s) {}
 
   constexpr bool has_value() const noexcept { return status_.ok(); }
@@ -96,7 +97,7 @@ class [[nodiscard]] result {
 
  private:
   T value_;
-  status status_;  // default-initialized: its members have initializers
+  status status_;  ///< default-initialized: its members have initializers
 };
 
 }  // namespace virtops

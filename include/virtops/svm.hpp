@@ -1,8 +1,9 @@
-// virtops: AMD SVM instruction wrappers.
-//
-// SVM instructions have no VMfail: they succeed or raise an exception (a bad
-// VMCB makes VMRUN exit at once with VMEXIT_INVALID instead). So the hot path
-// is the bare instruction and the only other way out is the fault label.
+/// \file
+/// virtops: AMD SVM instruction wrappers.
+///
+/// SVM instructions have no VMfail: they succeed or raise an exception (a bad
+/// VMCB makes VMRUN exit at once with VMEXIT_INVALID instead). So the hot path
+/// is the bare instruction and the only other way out is the fault label.
 #pragma once
 
 #include <cstdint>
@@ -20,10 +21,10 @@ namespace virtops::svm {
 
 namespace detail = virtops::detail;
 
-// VMRUN without guest register state: the guest starts with the host's GPRs
-// (but RAX/RSP/RIP from the VMCB) and leaves its own behind, so the GPRs
-// are clobbered but for RBX/RBP/RDI, saved by hand. The guest must not change SIMD/x87 state
-// the host relies on. GIF handling (CLGI before, STGI after) is the caller's.
+/// VMRUN without guest register state: the guest starts with the host's GPRs
+/// (but RAX/RSP/RIP from the VMCB) and leaves its own behind, so the GPRs
+/// are clobbered but for RBX/RBP/RDI, saved by hand. The guest must not change SIMD/x87 state
+/// the host relies on. GIF handling (CLGI before, STGI after) is the caller's.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa) noexcept {
   // RAX comes back from the host save area; RBX, RBP, RDI from the stack.
@@ -39,8 +40,8 @@ fault:
   return detail::on_fault<P>();
 }
 
-// Loads FS/GS/TR/LDTR hidden state, KernelGSBase, STAR/LSTAR/CSTAR/SFMASK and
-// SYSENTER MSRs from the VMCB at `pa`.
+/// Loads FS/GS/TR/LDTR hidden state, KernelGSBase, STAR/LSTAR/CSTAR/SFMASK and
+/// SYSENTER MSRs from the VMCB at `pa`.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmload(std::uint64_t pa) noexcept {
   asm volatile goto("1: vmload %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
@@ -53,7 +54,7 @@ fault:
   return detail::on_fault<P>();
 }
 
-// Stores the state vmload() loads into the VMCB at `pa`.
+/// Stores the state vmload() loads into the VMCB at `pa`.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmsave(std::uint64_t pa) noexcept {
   asm volatile goto("1: vmsave %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
@@ -66,7 +67,7 @@ fault:
   return detail::on_fault<P>();
 }
 
-// Sets the global interrupt flag.
+/// Sets the global interrupt flag.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status stgi() noexcept {
   asm volatile goto("1: stgi\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
@@ -79,7 +80,7 @@ fault:
   return detail::on_fault<P>();
 }
 
-// Clears the global interrupt flag.
+/// Clears the global interrupt flag.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status clgi() noexcept {
   asm volatile goto("1: clgi\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
@@ -92,7 +93,7 @@ fault:
   return detail::on_fault<P>();
 }
 
-// Invalidates the TLB mapping of virtual address `va` for `asid`.
+/// Invalidates the TLB mapping of virtual address `va` for `asid`.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status invlpga(std::uint64_t va, std::uint32_t asid) noexcept {
   asm volatile goto("1: invlpga %%rax, %%ecx\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
@@ -105,12 +106,12 @@ fault:
   return detail::on_fault<P>();
 }
 
-// VMRUN with guest GPRs (what KVM's vmenter.S does for SVM): loads RBX..R15
-// from `regs`, runs the guest, and stores its GPRs back after #VMEXIT. The
-// guest's RAX, RSP and RIP are in the VMCB; the host's RAX (the VMCB address),
-// RSP and RIP come back from the host save area. The exit code is in the
-// VMCB; VMEXIT_INVALID (a bad VMCB) is a normal return here. GIF stays 0
-// after #VMEXIT until the caller's stgi().
+/// VMRUN with guest GPRs (what KVM's vmenter.S does for SVM): loads RBX..R15
+/// from `regs`, runs the guest, and stores its GPRs back after `#VMEXIT`. The
+/// guest's RAX, RSP and RIP are in the VMCB; the host's RAX (the VMCB address),
+/// RSP and RIP come back from the host save area. The exit code is in the
+/// VMCB; VMEXIT_INVALID (a bad VMCB) is a normal return here. GIF stays 0
+/// after `#VMEXIT` until the caller's stgi().
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa, gprs& regs) noexcept {
   // RAX (the VMCB address) comes back from the host save area, so it can be
@@ -129,9 +130,9 @@ fault:
   return detail::on_fault<P>();
 }
 
-// VMMCALL, from a guest: a hypercall when the hypervisor intercepts it, #UD
-// otherwise. Registers go in from and come back to `regs`.
-// After a fault `regs` keeps its inputs: the instruction never ran.
+/// VMMCALL, from a guest: a hypercall when the hypervisor intercepts it, `#UD`
+/// otherwise. Registers go in from and come back to `regs`.
+/// After a fault `regs` keeps its inputs: the instruction never ran.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmmcall(hypercall_regs& regs) noexcept {
   asm volatile goto(

@@ -1,4 +1,5 @@
-// virtops: the ring-0 trap hook, for a hypervisor's own IDT handlers.
+/// \file
+/// virtops: the ring-0 trap hook, for a hypervisor's own IDT handlers.
 #pragma once
 
 #include <cstdint>
@@ -7,12 +8,12 @@
 
 namespace virtops::trap {
 
-// Call from the #UD, #GP, #PF (and any other) exception handler with the
-// saved RIP, the vector and the error code (0 if the vector has none).
-// Returns true if the fault is virtops': `rip` now points at the wrapper's
-// fault path and the handler should return (IRET) to it. Returns false and
-// leaves everything untouched otherwise: the handler must treat the fault as
-// it would without virtops. Freestanding and lock-free.
+/// Call from the `#UD`, `#GP`, `#PF` (and any other) exception handler with the
+/// saved RIP, the vector and the error code (0 if the vector has none).
+/// Returns true if the fault is virtops': `rip` now points at the wrapper's
+/// fault path and the handler should return (IRET) to it. Returns false and
+/// leaves everything untouched otherwise: the handler must treat the fault as
+/// it would without virtops. Freestanding and lock-free.
 inline bool handle(std::uintptr_t& rip, std::uint8_t vector, std::uint32_t error_code) noexcept {
   const std::uintptr_t continuation = extable::fixup(rip, vector, error_code);
   if (continuation == 0) return false;

@@ -1,5 +1,6 @@
-// virtops: fault-tolerant x86 VMX/SVM instruction wrappers.
-// Everything but <virtops/posix.hpp>, which needs a hosted POSIX system.
+/// \file
+/// virtops: fault-tolerant x86 VMX/SVM instruction wrappers.
+/// Everything but <virtops/posix.hpp>, which needs a hosted POSIX system.
 #pragma once
 
 #include "config.hpp"

@@ -1,12 +1,13 @@
-// virtops: VM-instruction error numbers (Intel SDM Vol. 3C, "VM-Instruction Error Numbers").
+/// \file
+/// virtops: VM-instruction error numbers (Intel SDM Vol. 3C, "VM-Instruction Error Numbers").
 #pragma once
 
 #include <cstdint>
 
 namespace virtops {
 
-// Read from VMCS field 0x4400 after VMfailValid. Any 32-bit value is
-// representable: a CPU newer than this table still reports its number.
+/// Read from VMCS field 0x4400 after VMfailValid. Any 32-bit value is
+/// representable: a CPU newer than this table still reports its number.
 enum class vm_instruction_error : std::uint32_t {
   none = 0,
   vmcall_in_vmx_root_operation = 1,
@@ -39,13 +40,13 @@ enum class vm_instruction_error : std::uint32_t {
   invept_invvpid_invalid_operand = 28,
 };
 
-// True for the numbers the SDM defines (1-28 but 14, 21, 27).
+/// True for the numbers the SDM defines (1-28 but 14, 21, 27).
 constexpr bool is_defined(vm_instruction_error e) noexcept {
   const auto n = static_cast<std::uint32_t>(e);
   return n >= 1 && n <= 28 && n != 14 && n != 21 && n != 27;
 }
 
-// The enumerator's name; "none" for 0, "reserved" for 14/21/27, "unknown" past 28.
+/// The enumerator's name; "none" for 0, "reserved" for 14/21/27, "unknown" past 28.
 constexpr const char* to_string(vm_instruction_error e) noexcept {
   using E = vm_instruction_error;
   switch (e) {
@@ -82,7 +83,7 @@ constexpr const char* to_string(vm_instruction_error e) noexcept {
   return (n == 14 || n == 21 || n == 27) ? "reserved" : "unknown";
 }
 
-// The SDM's wording, for logs.
+/// The SDM's wording, for logs.
 constexpr const char* description(vm_instruction_error e) noexcept {
   switch (static_cast<std::uint32_t>(e)) {
     case 0: return "no error";

@@ -1,10 +1,11 @@
-// virtops: Intel VMX instruction wrappers.
-//
-// Each wrapper is one `asm volatile goto`: the instruction, one `jna` to an
-// out-of-line stub that tells VMfailInvalid (CF) from VMfailValid (ZF), and
-// an exception-table entry whose fixup is the wrapper's fault label. The
-// `volatile` matters: GCC 12 deletes a non-volatile asm goto whose outputs
-// are unused.
+/// \file
+/// virtops: Intel VMX instruction wrappers.
+///
+/// Each wrapper is one `asm volatile goto`: the instruction, one `jna` to an
+/// out-of-line stub that tells VMfailInvalid (CF) from VMfailValid (ZF), and
+/// an exception-table entry whose fixup is the wrapper's fault label. The
+/// `volatile` matters: GCC 12 deletes a non-volatile asm goto whose outputs
+/// are unused.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +19,8 @@
 #include "policy.hpp"
 #include "status.hpp"
 
-// jna to a stub in subsection 1 (after the function body), which branches to
-// the C labels vmfail_invalid (CF=1) or vmfail_valid (ZF=1).
+/// jna to a stub in subsection 1 (after the function body), which branches to
+/// the C labels vmfail_invalid (CF=1) or vmfail_valid (ZF=1).
 #define VIRTOPS_VMFAIL_BRANCH       \
   "jna 880f\n\t"                    \
   ".subsection 1\n"                 \
@@ -27,7 +28,7 @@
   "jmp %l[vmfail_valid]\n\t"        \
   ".subsection 0\n\t"
 
-// The three out-of-line ends shared by every VMX wrapper.
+/// The three out-of-line ends shared by every VMX wrapper.
 #define VIRTOPS_VMX_OUTCOMES(instruction)     \
   vmfail_invalid:                             \
   return detail::vmfail_invalid(instruction); \
@@ -42,13 +43,13 @@ namespace detail = virtops::detail;
 
 struct invept_descriptor {
   std::uint64_t eptp;
-  std::uint64_t reserved = 0;  // must be zero
+  std::uint64_t reserved = 0;  ///< must be zero
 };
 static_assert(sizeof(invept_descriptor) == 16);
 
 struct invvpid_descriptor {
   std::uint16_t vpid;
-  std::uint16_t reserved[3] = {};  // must be zero
+  std::uint16_t reserved[3] = {};  ///< must be zero
   std::uint64_t linear_address = 0;
 };
 static_assert(sizeof(invvpid_descriptor) == 16);
@@ -65,7 +66,7 @@ inline constexpr std::uint64_t all_context = 2;
 inline constexpr std::uint64_t single_context_retaining_globals = 3;
 }  // namespace invvpid_type
 
-// Enters VMX root operation; `pa` is the physical address of the VMXON region.
+/// Enters VMX root operation; `pa` is the physical address of the VMXON region.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmxon(std::uint64_t pa) noexcept {
   asm volatile goto("1: vmxon %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
@@ -114,7 +115,7 @@ VIRTOPS_ALWAYS_INLINE status vmptrld(std::uint64_t pa) noexcept {
   VIRTOPS_VMX_OUTCOMES(insn::vmptrld);
 }
 
-// The current-VMCS pointer (~0 if there is none). VMPTRST cannot VMfail.
+/// The current-VMCS pointer (~0 if there is none). VMPTRST cannot VMfail.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmptrst() noexcept {
   std::uint64_t pa = 0;
@@ -175,7 +176,7 @@ VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) n
   VIRTOPS_VMX_OUTCOMES(insn::vmwrite);
 }
 
-// "memory": EPT and page-table stores must be visible before the flush.
+/// "memory": EPT and page-table stores must be visible before the flush.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status invept(std::uint64_t type, const invept_descriptor& d) noexcept {
   asm volatile goto("1: invept %[desc], %[type]\n\t" VIRTOPS_EXTABLE_ENTRY(
@@ -200,17 +201,17 @@ VIRTOPS_ALWAYS_INLINE status invvpid(std::uint64_t type, const invvpid_descripto
   VIRTOPS_VMX_OUTCOMES(insn::invvpid);
 }
 
-// VM entry with guest GPRs (what KVM's vmenter.S does), as one asm goto:
-//  - RDI points at the gprs; the host's RBP, RBX and RDI are saved on the
-//    stack (detail/gpr_asm.hpp) and every other GPR is clobbered.
-//  - HOST_RSP and HOST_RIP are written on every entry: each inlined copy of
-//    the wrapper has its own landing label, and the stack depth differs.
-//  - VM exit lands at 3: with RSP = HOST_RSP; the guest GPRs are stored back.
-//  - a fault (#UD outside VMX operation, #GP at CPL>0) at either VMWRITE or
-//    at VMLAUNCH/VMRESUME unwinds the stack in stub 881 and reports the
-//    entry instruction.
-//  - the CPU loads host RFLAGS = 0x2 at VM exit: interrupts stay off until
-//    the caller enables them.
+/// VM entry with guest GPRs (what KVM's vmenter.S does), as one asm goto:
+///  - RDI points at the gprs; the host's RBP, RBX and RDI are saved on the
+///    stack (detail/gpr_asm.hpp) and every other GPR is clobbered.
+///  - HOST_RSP and HOST_RIP are written on every entry: each inlined copy of
+///    the wrapper has its own landing label, and the stack depth differs.
+///  - VM exit lands at 3: with RSP = HOST_RSP; the guest GPRs are stored back.
+///  - a fault (`#UD` outside VMX operation, `#GP` at CPL>0) at either VMWRITE or
+///    at VMLAUNCH/VMRESUME unwinds the stack in stub 881 and reports the
+///    entry instruction.
+///  - the CPU loads host RFLAGS = 0x2 at VM exit: interrupts stay off until
+///    the caller enables them.
 #define VIRTOPS_VMX_ENTER(entry_insn) \
   VIRTOPS_DETAIL_SAVE_HOST            \
   "mov $0x6c14, %%ecx\n" /* HOST_RSP */                                        \
@@ -229,10 +230,10 @@ VIRTOPS_ALWAYS_INLINE status invvpid(std::uint64_t type, const invvpid_descripto
   "mov %%rax, 0x00(%%rdi)\n\t" VIRTOPS_DETAIL_STORE_GPRS                       \
   VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
 
-// VMLAUNCH of the current VMCS with the guest GPRs in `regs`; on return from
-// a VM exit (ok()) `regs` holds the guest's GPRs and the exit reason is in
-// the VMCS. VMfail (e.g. error 4, 7, 8) and faults come back as usual. The
-// guest must not change SIMD/x87 state the host relies on.
+/// VMLAUNCH of the current VMCS with the guest GPRs in `regs`; on return from
+/// a VM exit (ok()) `regs` holds the guest's GPRs and the exit reason is in
+/// the VMCS. VMfail (e.g. error 4, 7, 8) and faults come back as usual. The
+/// guest must not change SIMD/x87 state the host relies on.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status launch(gprs& regs) noexcept {
   asm volatile goto(VIRTOPS_VMX_ENTER("vmlaunch")
@@ -244,7 +245,7 @@ VIRTOPS_ALWAYS_INLINE status launch(gprs& regs) noexcept {
   VIRTOPS_VMX_OUTCOMES(insn::vmlaunch);
 }
 
-// VMRESUME of the current (launched) VMCS; as launch().
+/// VMRESUME of the current (launched) VMCS; as launch().
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status resume(gprs& regs) noexcept {
   asm volatile goto(VIRTOPS_VMX_ENTER("vmresume")
@@ -256,12 +257,12 @@ VIRTOPS_ALWAYS_INLINE status resume(gprs& regs) noexcept {
   VIRTOPS_VMX_OUTCOMES(insn::vmresume);
 }
 
-// VMCALL, from a guest (a hypercall: exits to the hypervisor) or from VMX
-// root operation, where it fails with VM-instruction error 1 (or VMfailInvalid
-// without a current VMCS). Registers go in from and come back to `regs`.
-// After a fault `regs` keeps its inputs: the instruction never ran.
-// CF and ZF are cleared first (test of RSP), so flags the hypervisor leaves
-// untouched across the exit do not read as VMfail.
+/// VMCALL, from a guest (a hypercall: exits to the hypervisor) or from VMX
+/// root operation, where it fails with VM-instruction error 1 (or VMfailInvalid
+/// without a current VMCS). Registers go in from and come back to `regs`.
+/// After a fault `regs` keeps its inputs: the instruction never ran.
+/// CF and ZF are cleared first (test of RSP), so flags the hypervisor leaves
+/// untouched across the exit do not read as VMfail.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmcall(hypercall_regs& regs) noexcept {
   asm volatile goto(VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_HYPERCALL
