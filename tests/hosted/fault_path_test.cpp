@@ -9,6 +9,7 @@
 #include <virtops/virtops.hpp>
 
 #include "call_wrapper.hpp"
+#include "child.hpp"
 #include "probe.hpp"
 #include "virtops_catch.hpp"
 
@@ -22,19 +23,6 @@ struct rebooting_flag {
   static inline bool value = false;
   static bool rebooting() noexcept { return value; }
 };
-
-// Runs `body` in a child process and returns its wait status.
-template <class F>
-int in_child(F body) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    body();
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
 
 }  // namespace
 

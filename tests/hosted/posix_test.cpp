@@ -12,6 +12,7 @@
 #include <virtops/virtops.hpp>
 
 #include "call_wrapper.hpp"
+#include "child.hpp"
 #include "virtops_catch.hpp"
 
 using virtops::errc;
@@ -19,18 +20,6 @@ using virtops::insn;
 namespace policy = virtops::policy;
 
 namespace {
-
-template <class F>
-int in_child(F body) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    body();
-    _exit(0);
-  }
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return status;
-}
 
 // A real page fault, in asm so that no sanitizer intercepts it as UB first.
 [[gnu::noinline]] void null_store() {

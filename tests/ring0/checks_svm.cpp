@@ -3,6 +3,7 @@
 #include <virtops/virtops.hpp>
 
 #include "cpu.hpp"
+#include "guest_program.hpp"
 #include "guest_setup.hpp"
 #include "platform.hpp"
 #include "policy_checks.hpp"
@@ -33,22 +34,7 @@ T& at(void* block, unsigned offset) {
 
 // The guest: changes the GPRs it is given, VMMCALLs, then HLTs.
 extern "C" void svm_guest_entry();
-asm(R"(.pushsection .text
-  .globl svm_guest_entry
-svm_guest_entry:
-  add $1, %rax
-  add $2, %rbx
-  add $3, %rcx
-  add $4, %rdx
-  add $5, %rsi
-  add $6, %rdi
-  add $7, %rbp
-  add $8, %r8
-  add $9, %r15
-  vmmcall
-  hlt
-  ud2
-  .popsection)");
+RING0_GUEST_PROGRAM(svm_guest_entry, "vmmcall");
 
 void setup_vmcb(void* v, void* stack) {
   for (unsigned i = 0; i < 4096; ++i) static_cast<std::uint8_t*>(v)[i] = 0;
@@ -116,30 +102,13 @@ void check_vmsave_vmload(void* area) {
 
 void check_vmrun(void* v, void* stack) {
   setup_vmcb(v, stack);
-  at<std::uint64_t>(v, vmcb::rax) = 0x100;
-  virtops::gprs g{.rax = 0,
-                  .rbx = 0x200,
-                  .rcx = 0x300,
-                  .rdx = 0x400,
-                  .rsi = 0x500,
-                  .rdi = 0x600,
-                  .rbp = 0x700,
-                  .r8 = 0x800,
-                  .r9 = 0,
-                  .r10 = 0,
-                  .r11 = 0,
-                  .r12 = 0,
-                  .r13 = 0,
-                  .r14 = 0,
-                  .r15 = 0xf00};
+  at<std::uint64_t>(v, vmcb::rax) = guest_input.rax;
+  virtops::gprs g = guest_input;
   const status first = run_guest(v, g);
   check("svm.vmrun_guest_exits_on_vmmcall", first.ok() && exit_code(v) == vmcb::exit_vmmcall,
         "status=%s exit_code=%#lx", virtops::to_string(first.code()),
         static_cast<unsigned long>(exit_code(v)));
-  check("svm.guest_gprs_saved_on_exit",
-        at<std::uint64_t>(v, vmcb::rax) == 0x101 && g.rbx == 0x202 && g.rcx == 0x303 &&
-            g.rdx == 0x404 && g.rsi == 0x505 && g.rdi == 0x606 && g.rbp == 0x707 && g.r8 == 0x808 &&
-            g.r15 == 0xf09,
+  check("svm.guest_gprs_saved_on_exit", guest_output_ok(g, at<std::uint64_t>(v, vmcb::rax)),
         "rax=%#lx rbx=%#lx rdi=%#lx rbp=%#lx r15=%#lx",
         static_cast<unsigned long>(at<std::uint64_t>(v, vmcb::rax)),
         static_cast<unsigned long>(g.rbx), static_cast<unsigned long>(g.rdi),
