@@ -5,6 +5,7 @@
 # baremetal::exit_emulator): a hang, a crash or "EXIT fail" fails.
 set -uo pipefail
 emu=$1 model=$2 kernel=$3 limit=${4:-60}
+[ -f "$kernel" ] || { echo "FAIL: no kernel at $kernel (build it first)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log=$work/out.txt

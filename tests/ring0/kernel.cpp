@@ -61,6 +61,7 @@ void program_main() {
   baremetal::print("virtops ring-0 tests: emulator=%s cpu=%s compiler=%s\n",
                    baremetal::arg("emulator", "unknown"), baremetal::arg("cpu", "unknown"),
                    BAREMETAL_COMPILER);
+  run_scaffold_checks();
   run_selftest_checks();
   const bool vmx = (cpu::cpuid(1).ecx >> 5) & 1;
   const bool svm = (cpu::cpuid(0x80000001).ecx >> 2) & 1;

@@ -13,7 +13,8 @@ void skip(const char* name, const char* reason);
 // The emulator named on the kernel command line ("qemu", "bochs").
 bool running_on(const char* emulator);
 
-// The check suites.
+// The check suites, in the order they run.
+void run_scaffold_checks();  // the platform itself: descriptors, IDT round trips, CPUID
 void run_selftest_checks();
 void run_vmx_checks();
 void run_svm_checks();
