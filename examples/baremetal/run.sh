@@ -49,9 +49,16 @@ log: $work/bochs.log
 error: action=report
 panic: action=fatal
 RC
-    # Bochs prints port 0xE9 to stdout; it exits 1 on "Shutdown" whatever the result.
-    timeout "$limit" bochs -q -f "$work/bochsrc" -rc "$work/rc" >"$log" 2>"$work/err.txt" </dev/null
-    rc=$?
+    # Bochs prints port 0xE9 to stdout; it exits 1 on "Shutdown" whatever the
+    # result. Its only display here, RFB, must bind a TCP port in 5900-5949
+    # and panics when concurrent instances race for one: that is retried.
+    for attempt in 1 2 3 4 5; do
+      timeout "$limit" bochs -q -f "$work/bochsrc" -rc "$work/rc" >"$log" 2>"$work/err.txt" </dev/null
+      rc=$?
+      grep -q 'RFB could not bind' "$work/bochs.log" 2>/dev/null || break
+      echo "(bochs: RFB port race, attempt $attempt; retrying)" >&2
+      sleep "0.$((RANDOM % 9 + 1))"
+    done
     ;;
   *) echo "usage: run.sh <qemu|bochs> <cpu model> <kernel32.elf> [timeout]"; exit 2 ;;
 esac

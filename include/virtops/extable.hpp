@@ -18,16 +18,15 @@
 /// the virtops::insn value (e.g. "%c[id]" with [id] "i"(...)). The "?" flag
 /// puts the entry in the COMDAT group of the function it is emitted from, so
 /// the linker drops it together with a discarded inline-function copy.
+// clang-format off
 #define VIRTOPS_EXTABLE_ENTRY(site, fixup, id)           \
   ".pushsection virtops_extable, \"aw?\", @progbits\n\t" \
   ".balign 4\n\t"                                        \
-  ".long " site                                          \
-  " - .\n\t"                                             \
-  ".long " fixup                                         \
-  " - .\n\t"                                             \
-  ".long " id                                            \
-  "\n\t"                                                 \
+  ".long " site " - .\n\t"                               \
+  ".long " fixup " - .\n\t"                              \
+  ".long " id "\n\t"                                     \
   ".popsection\n\t"
+// clang-format on
 
 /// Makes the section exist in every program that includes this header, so the
 /// linker defines __start_/__stop_ even when there is no entry at all.
@@ -45,9 +44,16 @@ struct entry {
   insn instruction() const noexcept { return static_cast<insn>(id); }
 
   /// Points the entry, wherever it now lives, at absolute addresses (sorting
-  /// moves entries). False if an address is out of 32-bit reach.
+  /// moves entries). False, and the entry unchanged, if an address is out of
+  /// 32-bit reach.
   bool assign(std::uintptr_t site_addr, std::uintptr_t fixup_addr) noexcept {
-    return relate(site_offset, site_addr) && relate(fixup_offset, fixup_addr);
+    std::int32_t site_rel, fixup_rel;
+    if (!relative(site_offset, site_addr, site_rel) ||
+        !relative(fixup_offset, fixup_addr, fixup_rel))
+      return false;
+    site_offset = site_rel;
+    fixup_offset = fixup_rel;
+    return true;
   }
 
  private:
@@ -55,11 +61,12 @@ struct entry {
     return reinterpret_cast<std::uintptr_t>(field) +
            static_cast<std::uintptr_t>(static_cast<std::intptr_t>(*field));
   }
-  static bool relate(std::int32_t& field, std::uintptr_t target) noexcept {
+  static bool relative(const std::int32_t& field, std::uintptr_t target,
+                       std::int32_t& out) noexcept {
     const auto delta =
         static_cast<std::intptr_t>(target - reinterpret_cast<std::uintptr_t>(&field));
     if (delta < INT32_MIN || delta > INT32_MAX) return false;
-    field = static_cast<std::int32_t>(delta);
+    out = static_cast<std::int32_t>(delta);
     return true;
   }
 };

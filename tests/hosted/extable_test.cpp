@@ -232,3 +232,12 @@ TEST_CASE("this program's own table holds its wrapper sites") {
     CHECK(ext::find(e.site()) == &e);
   }
 }
+
+TEST_CASE("an entry that cannot reach an address is left unchanged") {
+  static ext::entry e{};
+  REQUIRE(e.assign(at(8), at(16)));
+  const ext::entry before = e;
+  CHECK_FALSE(e.assign(at(24), at(0) + (std::uintptr_t{1} << 40)));  // fixup out of reach
+  CHECK(std::memcmp(&before, &e, sizeof e) == 0);
+  CHECK(e.site() == at(8));
+}
