@@ -10,36 +10,7 @@ namespace {
 
 namespace vmx = virtops::vmx;
 
-// VMCS field encodings (SDM Vol. 3D, Appendix B).
-namespace f {
-// Guest ES..GS selector, limit, access rights and base fields are 2 apart in
-// encoding order ES, CS, SS, DS, FS, GS: indexed from the ES field.
-constexpr std::uint64_t guest_es_selector = 0x0800, guest_ldtr_selector = 0x080C,
-                        guest_tr_selector = 0x080E, host_es_selector = 0x0C00,
-                        host_cs_selector = 0x0C02, host_ss_selector = 0x0C04,
-                        host_ds_selector = 0x0C06, host_fs_selector = 0x0C08,
-                        host_gs_selector = 0x0C0A, host_tr_selector = 0x0C0C,
-                        vmcs_link_pointer = 0x2800, pin_controls = 0x4000, proc_controls = 0x4002,
-                        exception_bitmap = 0x4004, cr3_target_count = 0x400A,
-                        exit_controls = 0x400C, exit_msr_store_count = 0x400E,
-                        exit_msr_load_count = 0x4010, entry_controls = 0x4012,
-                        entry_msr_load_count = 0x4014, entry_interruption_info = 0x4016,
-                        guest_es_limit = 0x4800, guest_ldtr_limit = 0x480C, guest_tr_limit = 0x480E,
-                        guest_gdtr_limit = 0x4810, guest_idtr_limit = 0x4812, guest_es_ar = 0x4814,
-                        guest_ldtr_ar = 0x4820, guest_tr_ar = 0x4822,
-                        guest_interruptibility = 0x4824, guest_activity = 0x4826,
-                        guest_sysenter_cs = 0x482A, host_sysenter_cs = 0x4C00, cr0_mask = 0x6000,
-                        cr4_mask = 0x6002, cr0_shadow = 0x6004, cr4_shadow = 0x6006,
-                        guest_cr0 = 0x6800, guest_cr3 = 0x6802, guest_cr4 = 0x6804,
-                        guest_es_base = 0x6806, guest_ldtr_base = 0x6812, guest_tr_base = 0x6814,
-                        guest_gdtr_base = 0x6816, guest_idtr_base = 0x6818, guest_dr7 = 0x681A,
-                        guest_rsp = 0x681C, guest_rip = 0x681E, guest_rflags = 0x6820,
-                        guest_pending_dbg = 0x6822, guest_sysenter_esp = 0x6824,
-                        guest_sysenter_eip = 0x6826, host_cr0 = 0x6C00, host_cr3 = 0x6C02,
-                        host_cr4 = 0x6C04, host_fs_base = 0x6C06, host_gs_base = 0x6C08,
-                        host_tr_base = 0x6C0A, host_gdtr_base = 0x6C0C, host_idtr_base = 0x6C0E,
-                        host_sysenter_esp = 0x6C10, host_sysenter_eip = 0x6C12;
-}  // namespace f
+namespace vmcs = virtops::vmcs;
 
 constexpr std::uint32_t vmx_pinbased = 0x481, vmx_exit = 0x483, vmx_entry = 0x484,
                         vmx_cr0_fixed0 = 0x486, vmx_cr0_fixed1 = 0x487, vmx_cr4_fixed0 = 0x488,
@@ -47,8 +18,10 @@ constexpr std::uint32_t vmx_pinbased = 0x481, vmx_exit = 0x483, vmx_entry = 0x48
                         vmx_true_procbased = 0x48E, vmx_true_exit = 0x48F, vmx_true_entry = 0x490;
 
 unsigned failures = 0;
-void w(std::uint64_t field, std::uint64_t value) {
-  if (!vmx::vmwrite(field, value).ok()) ++failures;
+// VMWRITE of a typed field, narrowing the value to the field's width on purpose.
+template <class F>
+void w(std::uint64_t value) {
+  if (!vmx::vmwrite<F>(static_cast<typename F::value_type>(value)).ok()) ++failures;
 }
 
 // VMCB offsets (APM Vol. 2, Appendix B).
@@ -99,79 +72,83 @@ unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
   const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
   const std::uint16_t tr = cpu::str();
 
-  w(f::pin_controls, adjust_controls(0, cpu::rdmsr(true_ctls ? vmx_true_pinbased : vmx_pinbased)));
-  w(f::proc_controls,
-    adjust_controls(proc_hlt_exiting | proc_controls,
-                    cpu::rdmsr(true_ctls ? vmx_true_procbased : ia32_vmx_procbased)));
-  w(f::exit_controls, adjust_controls(1u << 9 /* host address-space size */,
-                                      cpu::rdmsr(true_ctls ? vmx_true_exit : vmx_exit)));
-  w(f::entry_controls, adjust_controls(1u << 9 /* IA-32e mode guest */,
-                                       cpu::rdmsr(true_ctls ? vmx_true_entry : vmx_entry)));
-  w(f::exception_bitmap, 0);
-  w(f::cr3_target_count, 0);
-  w(f::exit_msr_store_count, 0);
-  w(f::exit_msr_load_count, 0);
-  w(f::entry_msr_load_count, 0);
-  w(f::entry_interruption_info, 0);
-  w(f::cr0_mask, 0);
-  w(f::cr4_mask, 0);
-  w(f::cr0_shadow, cr0);
-  w(f::cr4_shadow, cr4);
+  w<vmcs::pin_based_vm_execution_controls>(
+      adjust_controls(0, cpu::rdmsr(true_ctls ? vmx_true_pinbased : vmx_pinbased)));
+  w<vmcs::primary_processor_based_vm_execution_controls>(
+      adjust_controls(proc_hlt_exiting | proc_controls,
+                      cpu::rdmsr(true_ctls ? vmx_true_procbased : ia32_vmx_procbased)));
+  w<vmcs::primary_vm_exit_controls>(adjust_controls(
+      1u << 9 /* host address-space size */, cpu::rdmsr(true_ctls ? vmx_true_exit : vmx_exit)));
+  w<vmcs::vm_entry_controls>(adjust_controls(1u << 9 /* IA-32e mode guest */,
+                                             cpu::rdmsr(true_ctls ? vmx_true_entry : vmx_entry)));
+  w<vmcs::exception_bitmap>(0);
+  w<vmcs::cr3_target_count>(0);
+  w<vmcs::vm_exit_msr_store_count>(0);
+  w<vmcs::vm_exit_msr_load_count>(0);
+  w<vmcs::vm_entry_msr_load_count>(0);
+  w<vmcs::vm_entry_interruption_information>(0);
+  w<vmcs::cr0_guest_host_mask>(0);
+  w<vmcs::cr4_guest_host_mask>(0);
+  w<vmcs::cr0_read_shadow>(cr0);
+  w<vmcs::cr4_read_shadow>(cr4);
 
-  w(f::host_cr0, cr0);
-  w(f::host_cr3, cr3);
-  w(f::host_cr4, cr4);
-  w(f::host_cs_selector, cpu::read_cs() & ~7u);
-  w(f::host_ss_selector, cpu::read_ss() & ~7u);
-  w(f::host_ds_selector, cpu::read_ds() & ~7u);
-  w(f::host_es_selector, cpu::read_es() & ~7u);
-  w(f::host_fs_selector, cpu::read_fs() & ~7u);
-  w(f::host_gs_selector, cpu::read_gs() & ~7u);
-  w(f::host_tr_selector, tr);
-  w(f::host_fs_base, cpu::rdmsr(cpu::ia32_fs_base));
-  w(f::host_gs_base, cpu::rdmsr(cpu::ia32_gs_base));
-  w(f::host_tr_base, cpu::system_segment_base(tr));
-  w(f::host_gdtr_base, gdt.base);
-  w(f::host_idtr_base, idt.base);
-  w(f::host_sysenter_cs, cpu::rdmsr(cpu::ia32_sysenter_cs));
-  w(f::host_sysenter_esp, cpu::rdmsr(cpu::ia32_sysenter_esp));
-  w(f::host_sysenter_eip, cpu::rdmsr(cpu::ia32_sysenter_eip));
+  w<vmcs::host_cr0>(cr0);
+  w<vmcs::host_cr3>(cr3);
+  w<vmcs::host_cr4>(cr4);
+  w<vmcs::host_cs_selector>(cpu::read_cs() & ~7u);
+  w<vmcs::host_ss_selector>(cpu::read_ss() & ~7u);
+  w<vmcs::host_ds_selector>(cpu::read_ds() & ~7u);
+  w<vmcs::host_es_selector>(cpu::read_es() & ~7u);
+  w<vmcs::host_fs_selector>(cpu::read_fs() & ~7u);
+  w<vmcs::host_gs_selector>(cpu::read_gs() & ~7u);
+  w<vmcs::host_tr_selector>(tr);
+  w<vmcs::host_fs_base>(cpu::rdmsr(cpu::ia32_fs_base));
+  w<vmcs::host_gs_base>(cpu::rdmsr(cpu::ia32_gs_base));
+  w<vmcs::host_tr_base>(cpu::system_segment_base(tr));
+  w<vmcs::host_gdtr_base>(gdt.base);
+  w<vmcs::host_idtr_base>(idt.base);
+  w<vmcs::host_ia32_sysenter_cs>(cpu::rdmsr(cpu::ia32_sysenter_cs));
+  w<vmcs::host_ia32_sysenter_esp>(cpu::rdmsr(cpu::ia32_sysenter_esp));
+  w<vmcs::host_ia32_sysenter_eip>(cpu::rdmsr(cpu::ia32_sysenter_eip));
 
-  w(f::guest_cr0, cr0);
-  w(f::guest_cr3, cr3);
-  w(f::guest_cr4, cr4);
+  w<vmcs::guest_cr0>(cr0);
+  w<vmcs::guest_cr3>(cr3);
+  w<vmcs::guest_cr4>(cr4);
   // Flat segments: ES/SS/DS/FS/GS data, CS 64-bit code; LDTR unusable; TR busy TSS.
+  // The ES..GS selector/limit/access-rights/base fields are 2 apart, in the
+  // order ES, CS, SS, DS, FS, GS: indexed from the ES fields.
   for (std::uint64_t i = 0; i < 6; ++i) {
     const bool code = i == 1;
     const std::uint16_t sel = code ? cpu::read_cs() : cpu::read_ds();
-    w(f::guest_es_selector + 2 * i, sel & ~7u);
-    w(f::guest_es_limit + 2 * i, 0xffffffff);
-    w(f::guest_es_ar + 2 * i, code ? 0xa09b : 0xc093);
-    w(f::guest_es_base + 2 * i, 0);
+    if (!vmx::vmwrite(vmcs::guest_es_selector::encoding + 2 * i, sel & ~7u) ||
+        !vmx::vmwrite(vmcs::guest_es_limit::encoding + 2 * i, 0xffffffff) ||
+        !vmx::vmwrite(vmcs::guest_es_access_rights::encoding + 2 * i, code ? 0xa09b : 0xc093) ||
+        !vmx::vmwrite(vmcs::guest_es_base::encoding + 2 * i, 0))
+      ++failures;
   }
-  w(f::guest_ldtr_selector, 0);
-  w(f::guest_ldtr_ar, 1u << 16);
-  w(f::guest_ldtr_limit, 0);
-  w(f::guest_ldtr_base, 0);
-  w(f::guest_tr_selector, tr);
-  w(f::guest_tr_ar, 0x8b);
-  w(f::guest_tr_limit, cpu::segment_limit(tr));
-  w(f::guest_tr_base, cpu::system_segment_base(tr));
-  w(f::guest_gdtr_base, gdt.base);
-  w(f::guest_gdtr_limit, gdt.limit);
-  w(f::guest_idtr_base, idt.base);
-  w(f::guest_idtr_limit, idt.limit);
-  w(f::guest_dr7, 0x400);
-  w(f::guest_rflags, 0x2);
-  w(f::guest_rsp, guest_rsp);
-  w(f::guest_rip, guest_rip);
-  w(f::guest_pending_dbg, 0);
-  w(f::guest_interruptibility, 0);
-  w(f::guest_activity, 0);
-  w(f::guest_sysenter_cs, 0);
-  w(f::guest_sysenter_esp, 0);
-  w(f::guest_sysenter_eip, 0);
-  w(f::vmcs_link_pointer, ~0ull);
+  w<vmcs::guest_ldtr_selector>(0);
+  w<vmcs::guest_ldtr_access_rights>(1u << 16);
+  w<vmcs::guest_ldtr_limit>(0);
+  w<vmcs::guest_ldtr_base>(0);
+  w<vmcs::guest_tr_selector>(tr);
+  w<vmcs::guest_tr_access_rights>(0x8b);
+  w<vmcs::guest_tr_limit>(cpu::segment_limit(tr));
+  w<vmcs::guest_tr_base>(cpu::system_segment_base(tr));
+  w<vmcs::guest_gdtr_base>(gdt.base);
+  w<vmcs::guest_gdtr_limit>(gdt.limit);
+  w<vmcs::guest_idtr_base>(idt.base);
+  w<vmcs::guest_idtr_limit>(idt.limit);
+  w<vmcs::guest_dr7>(0x400);
+  w<vmcs::guest_rflags>(0x2);
+  w<vmcs::guest_rsp>(guest_rsp);
+  w<vmcs::guest_rip>(guest_rip);
+  w<vmcs::guest_pending_debug_exceptions>(0);
+  w<vmcs::guest_interruptibility_state>(0);
+  w<vmcs::guest_activity_state>(0);
+  w<vmcs::guest_ia32_sysenter_cs>(0);
+  w<vmcs::guest_ia32_sysenter_esp>(0);
+  w<vmcs::guest_ia32_sysenter_eip>(0);
+  w<vmcs::vmcs_link_pointer>(~0ull);
   return failures;
 }
 

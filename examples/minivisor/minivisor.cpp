@@ -126,14 +126,13 @@ std::uint64_t pa(const void* p) { return reinterpret_cast<std::uint64_t>(p); }
 
 // ---- VMX ----
 
-constexpr std::uint64_t exit_reason = 0x4402, exit_qualification = 0x6400,
-                        exit_instruction_length = 0x440C, guest_rip = 0x681E;
+namespace vmcs = virtops::vmcs;
+using virtops::vmx::exit_reason;
 
-bool run_vmx(void* guest_stack_top) {
+bool run_vmx(void* guest_stack_top, void* vmcs) {
   guest_uses_vmcall = true;
   baremetal::vmx_enable();
   void* vmxon_region = baremetal::alloc_page();
-  void* vmcs = baremetal::alloc_page();
   *static_cast<std::uint32_t*>(vmxon_region) = baremetal::vmcs_revision();
   *static_cast<std::uint32_t*>(vmcs) = baremetal::vmcs_revision();
   const virtops::status on = virtops::vmx::vmxon(pa(vmxon_region));
@@ -154,24 +153,27 @@ bool run_vmx(void* guest_stack_top) {
       print("host: VM entry failed: %s\n", outcome(s));
       return false;
     }
-    const auto reason = static_cast<std::uint32_t>(virtops::vmx::vmread(exit_reason).value());
-    switch (reason & 0xffff) {
-      case 18: g.rax = handle_hypercall(g.rax, g.rbx, g.rcx); break;
-      case 10: handle_cpuid(g.rax, g.rbx, g.rcx, g.rdx); break;
-      case 30: {
-        const std::uint64_t q = virtops::vmx::vmread(exit_qualification).value();
+    const exit_reason reason =
+        virtops::vmx::basic_exit_reason(virtops::vmx::vmread<vmcs::vm_exit_reason>().value());
+    switch (reason) {
+      case exit_reason::vmcall: g.rax = handle_hypercall(g.rax, g.rbx, g.rcx); break;
+      case exit_reason::cpuid: handle_cpuid(g.rax, g.rbx, g.rcx, g.rdx); break;
+      case exit_reason::io_instruction: {
+        const std::uint64_t q = virtops::vmx::vmread<vmcs::exit_qualification>().value();
         if (!(q & 8)) handle_out(static_cast<std::uint16_t>(q >> 16), g.rax & 0xffffffff);
         break;
       }
-      case 12:
+      case exit_reason::hlt:
         ++exits.hlts;
         print("  exit: HLT, the guest is done\n");
         return true;
-      default: print("host: unexpected exit reason %u\n", reason); return false;
+      default:
+        print("host: unexpected exit reason %s\n", virtops::vmx::to_string(reason));
+        return false;
     }
-    const std::uint64_t rip = virtops::vmx::vmread(guest_rip).value();
-    const std::uint64_t len = virtops::vmx::vmread(exit_instruction_length).value();
-    (void)virtops::vmx::vmwrite(guest_rip, rip + len);
+    const std::uint64_t rip = virtops::vmx::vmread<vmcs::guest_rip>().value();
+    const std::uint32_t len = virtops::vmx::vmread<vmcs::vm_exit_instruction_length>().value();
+    (void)virtops::vmx::vmwrite<vmcs::guest_rip>(rip + len);
     s = virtops::vmx::resume(g);
   }
 }
@@ -202,14 +204,8 @@ unsigned shutdown_vmx(void* vmcs) {
 
 constexpr std::uint32_t vm_hsave_pa = 0xC0010117;
 constexpr std::uint64_t efer_svme = 1u << 12;
-constexpr unsigned vmcb_exit_code = 0x70, vmcb_exit_info1 = 0x78, vmcb_exit_info2 = 0x80,
-                   vmcb_rip = 0x578, vmcb_rax = 0x5F8;
-
-std::uint64_t& vmcb_u64(void* vmcb, unsigned offset) {
-  return *reinterpret_cast<std::uint64_t*>(static_cast<char*>(vmcb) + offset);
-}
-
-bool run_svm(void* guest_stack_top, void* vmcb) {
+bool run_svm(void* guest_stack_top, virtops::vmcb::vmcb* vmcb) {
+  using virtops::vmcb::exit_code;
   guest_uses_vmcall = false;
   cpu::wrmsr(cpu::ia32_efer, cpu::rdmsr(cpu::ia32_efer) | efer_svme);
   cpu::wrmsr(vm_hsave_pa, pa(baremetal::alloc_page()));
@@ -225,28 +221,30 @@ bool run_svm(void* guest_stack_top, void* vmcb) {
     (void)virtops::svm::stgi();
     if (first) print("host: VMRUN -> %s\n", outcome(s));
     if (!s) return false;
-    std::uint64_t& rip = vmcb_u64(vmcb, vmcb_rip);
-    std::uint64_t& rax = vmcb_u64(vmcb, vmcb_rax);  // the guest's RAX lives in the VMCB
-    switch (const std::uint64_t code = vmcb_u64(vmcb, vmcb_exit_code)) {
-      case 0x81:
+    std::uint64_t& rip = vmcb->save.rip;
+    std::uint64_t& rax = vmcb->save.rax;  // the guest's RAX lives in the VMCB
+    switch (const auto code = static_cast<exit_code>(vmcb->control.exit_code)) {
+      case exit_code::vmmcall:
         rax = handle_hypercall(rax, g.rbx, g.rcx);
-        rip += 3;
+        rip += 3;  // QEMU TCG has no nRIP save: VMMCALL is 3 bytes
         break;
-      case 0x72:
+      case exit_code::cpuid:
         handle_cpuid(rax, g.rbx, g.rcx, g.rdx);
         rip += 2;
         break;
-      case 0x7B: {
-        const std::uint64_t info = vmcb_u64(vmcb, vmcb_exit_info1);
+      case exit_code::ioio: {
+        const std::uint64_t info = vmcb->control.exit_info_1;
         if (!(info & 1)) handle_out(static_cast<std::uint16_t>(info >> 16), rax & 0xffffffff);
-        rip = vmcb_u64(vmcb, vmcb_exit_info2);  // next RIP
+        rip = vmcb->control.exit_info_2;  // the next RIP
         break;
       }
-      case 0x78:
+      case exit_code::hlt:
         ++exits.hlts;
         print("  exit: HLT, the guest is done\n");
         return true;
-      default: print("host: unexpected exit code %#lx\n", code); return false;
+      default:
+        print("host: unexpected exit code %s\n", virtops::vmcb::to_string(code));
+        return false;
     }
   }
 }
@@ -296,8 +294,9 @@ void program_main() {
 
   void* stack = baremetal::alloc_pages(4);
   void* stack_top = static_cast<char*>(stack) + 4 * 4096 - 16;
-  void* vmcb = baremetal::alloc_page();
-  const bool ran = vmx ? run_vmx(stack_top) : run_svm(stack_top, vmcb);
+  void* control_page = baremetal::alloc_page();  // the VMCS or the VMCB
+  const bool ran = vmx ? run_vmx(stack_top, control_page)
+                       : run_svm(stack_top, static_cast<virtops::vmcb::vmcb*>(control_page));
 
   std::uint64_t expected = 0;
   for (std::uint64_t i = 1; i <= squares_up_to; ++i) expected += i * i;
@@ -306,7 +305,7 @@ void program_main() {
         hypercall_result, expected, computed ? "ok" : "WRONG");
   print("host: exits handled: %u hypercalls, %u CPUID, %u I/O, %u HLT\n", exits.hypercalls,
         exits.cpuids, exits.ios, exits.hlts);
-  const unsigned shutdown_ok = vmx ? shutdown_vmx(vmcb) : shutdown_svm();
+  const unsigned shutdown_ok = vmx ? shutdown_vmx(control_page) : shutdown_svm();
   const bool ok =
       ran && computed && exits.cpuids == 1 && exits.ios == 1 && exits.hlts == 1 && shutdown_ok == 2;
   print("minivisor: %s\n", ok ? "all good" : "FAILED");

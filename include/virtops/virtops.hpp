@@ -13,7 +13,11 @@
 #include "svm.hpp"
 #include "trap.hpp"
 #include "vm_instruction_error.hpp"
+#include "vmcb.hpp"
+#include "vmcs.hpp"
 #include "vmx.hpp"
+#include "vmx_capabilities.hpp"
+#include "vmx_exit_reason.hpp"
 
 #define VIRTOPS_VERSION_MAJOR 0
 #define VIRTOPS_VERSION_MINOR 1

@@ -18,6 +18,7 @@
 #include "insn.hpp"
 #include "policy.hpp"
 #include "status.hpp"
+#include "vmcs.hpp"
 
 /// jna to a stub in subsection 1 (after the function body), which branches to
 /// the C labels vmfail_invalid (CF=1) or vmfail_valid (ZF=1).
@@ -174,6 +175,30 @@ VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) n
       : vmfail_invalid, vmfail_valid, fault);
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::vmwrite);
+}
+
+/// VMREAD of a typed field: `vmx::vmread<vmcs::guest_rip>()` gives a
+/// result<std::uint64_t>, `vmx::vmread<vmcs::guest_cs_selector>()` a
+/// result<std::uint16_t>. Same asm, same outcomes as the untyped form.
+template <vmcs::field_c F, fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE result<typename F::value_type> vmread() noexcept {
+  const result<std::uint64_t> r = vmread<P>(F::encoding);
+  if (!r) return r.error();
+  return static_cast<typename F::value_type>(r.value());
+}
+
+/// VMWRITE of a typed field. Writing a read-only (VM-exit information) field
+/// or a value wider than the field does not compile; pass an unsigned value
+/// of the field's width or narrower (e.g. std::uint16_t for selectors).
+template <vmcs::field_c F, fault_policy P = policy::report, class V>
+VIRTOPS_ALWAYS_INLINE status vmwrite(V value) noexcept {
+  static_assert(vmcs::writable<F>,
+                "VMWRITE to a read-only VMCS field (VM-exit information): this field can only "
+                "be read");
+  static_assert(std::is_integral_v<V> && std::is_unsigned_v<V> && !std::is_same_v<V, bool>,
+                "VMWRITE value must be an unsigned integer no wider than the field");
+  static_assert(vmcs::fits<F, V>, "VMWRITE value is wider than the VMCS field");
+  return vmwrite<P>(F::encoding, static_cast<std::uint64_t>(value));
 }
 
 /// "memory": EPT and page-table stores must be visible before the flush.

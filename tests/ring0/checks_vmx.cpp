@@ -11,6 +11,7 @@
 namespace {
 
 namespace vmx = virtops::vmx;
+namespace vmcs = virtops::vmcs;
 using virtops::errc;
 using virtops::insn;
 using virtops::status;
@@ -20,15 +21,6 @@ constexpr std::uint32_t vmx_basic = baremetal::ia32_vmx_basic, vmx_misc = bareme
                         vmx_procbased = baremetal::ia32_vmx_procbased,
                         vmx_procbased2 = baremetal::ia32_vmx_procbased2,
                         vmx_ept_vpid_cap = baremetal::ia32_vmx_ept_vpid_cap;
-
-// VMCS field encodings used here (SDM Vol. 3D, Appendix B).
-namespace f {
-constexpr std::uint64_t guest_es_selector = 0x0800, host_cs_selector = 0x0C02,
-                        vmcs_link_pointer = 0x2800, vmcs_link_pointer_high = 0x2801,
-                        pin_controls = 0x4000, vm_instruction_error = 0x4400, exit_reason = 0x4402,
-                        exit_instruction_length = 0x440C, guest_es_limit = 0x4800,
-                        guest_rip = 0x681E;
-}  // namespace f
 
 constexpr std::uint32_t exit_reason_hlt = 12, exit_reason_vmcall = 18;
 
@@ -65,8 +57,9 @@ void check_pre_vmx(const regions& r) {
   const std::uint64_t vmxon_pa = pa(r.vmxon);
   ring0::check_fault_policies("vmx.vmxon_with_cr4_vmxe_0", insn::vmxon, virtops::vector::ud,
                               [=]<class P>() { return vmx::vmxon<P>(vmxon_pa); });
-  ring0::check_fault_policies("vmx.vmread_outside_vmx", insn::vmread, virtops::vector::ud,
-                              []<class P>() { return vmx::vmread<P>(f::guest_rip).error(); });
+  ring0::check_fault_policies(
+      "vmx.vmread_outside_vmx", insn::vmread, virtops::vector::ud,
+      []<class P>() { return vmx::vmread<P>(vmcs::guest_rip::encoding).error(); });
   ring0::check_fault_policies("vmx.vmxoff_outside_vmx", insn::vmxoff, virtops::vector::ud,
                               []<class P>() { return vmx::vmxoff<P>(); });
 }
@@ -96,7 +89,7 @@ void check_vmxon_and_pointers(const regions& r) {
   const auto no_current = vmx::vmptrst();
   check("vmx.vmptrst_without_vmcs", no_current.has_value() && no_current.value() == ~0ull,
         "value=%#lx", static_cast<unsigned long>(no_current.value()));
-  const auto read_none = vmx::vmread(f::guest_rip);
+  const auto read_none = vmx::vmread<vmcs::guest_rip>();
   check("vmx.vmread_without_vmcs", read_none.error().code() == errc::vmfail_invalid, "got %s",
         errname(read_none.error()));
 
@@ -150,37 +143,39 @@ void check_vmxon_and_pointers(const regions& r) {
         static_cast<unsigned long>(still.value()));
 }
 
+// A typed round trip: the value type is the field's width.
+template <class F>
+void round_trip(const char* name, typename F::value_type value) {
+  const status wr = vmx::vmwrite<F>(value);
+  const virtops::result<typename F::value_type> rd = vmx::vmread<F>();
+  check(name, wr.ok() && rd.has_value() && rd.value() == value, "write=%s read=%s value=%#lx",
+        errname(wr), errname(rd.error()), static_cast<unsigned long>(rd.value()));
+}
+
 void check_vmread_vmwrite() {
-  struct {
-    const char* name;
-    std::uint64_t field, value, expect;
-  } const rows[] = {
-      {"vmx.vmwrite_vmread_16bit", f::guest_es_selector, 0x1234abcd0010ull, 0x0010},
-      {"vmx.vmwrite_vmread_32bit", f::guest_es_limit, 0x12345678fffffull, 0x678fffff},
-      {"vmx.vmwrite_vmread_64bit", f::vmcs_link_pointer, 0xfedcba9876543000ull,
-       0xfedcba9876543000ull},
-      {"vmx.vmwrite_vmread_natural", f::guest_rip, 0xffffffff81234567ull, 0xffffffff81234567ull},
-  };
-  for (const auto& row : rows) {
-    const status wr = vmx::vmwrite(row.field, row.value);
-    const auto rd = vmx::vmread(row.field);
-    check(row.name, wr.ok() && rd.has_value() && rd.value() == row.expect,
-          "write=%s read=%s value=%#lx", errname(wr), errname(rd.error()),
-          static_cast<unsigned long>(rd.value()));
-  }
-  const auto high = vmx::vmread(f::vmcs_link_pointer_high);
+  round_trip<vmcs::guest_es_selector>("vmx.vmwrite_vmread_16bit", 0x0010);
+  round_trip<vmcs::guest_es_limit>("vmx.vmwrite_vmread_32bit", 0x678fffff);
+  round_trip<vmcs::vmcs_link_pointer>("vmx.vmwrite_vmread_64bit", 0xfedcba9876543000ull);
+  round_trip<vmcs::guest_rip>("vmx.vmwrite_vmread_natural", 0xffffffff81234567ull);
+  // Untyped, the CPU itself truncates to the field's width.
+  const status wide = vmx::vmwrite(vmcs::guest_es_selector::encoding, 0x1234abcd0011ull);
+  const auto narrow = vmx::vmread(vmcs::guest_es_selector::encoding);
+  check("vmx.vmwrite_untyped_truncates_to_16bit", wide.ok() && narrow.value() == 0x0011,
+        "value=%#lx", static_cast<unsigned long>(narrow.value()));
+  const auto high = vmx::vmread<vmcs::vmcs_link_pointer_high>();
   check("vmx.vmread_64bit_high_half", high.value() == 0xfedcba98u, "value=%#lx",
         static_cast<unsigned long>(high.value()));
   const auto unsupported_read = vmx::vmread(0x1000);  // bit 12 is reserved
   check("vmx.vmread_unsupported_error_12",
         vmfail_valid(unsupported_read.error(), E::vmread_vmwrite_unsupported_component), "got %s",
         errname(unsupported_read.error()));
-  const status unsupported_write = vmx::vmwrite(0x1ull << 32 | f::guest_rip, 0);
+  const status unsupported_write = vmx::vmwrite(0x1ull << 32 | vmcs::guest_rip::encoding, 0);
   check("vmx.vmwrite_unsupported_error_12",
         vmfail_valid(unsupported_write, E::vmread_vmwrite_unsupported_component), "got %s",
         errname(unsupported_write));
   const bool any_field_writable = (cpu::rdmsr(vmx_misc) >> 29) & 1;
-  const status read_only = vmx::vmwrite(f::exit_reason, 0);
+  // Untyped on purpose: the typed VMWRITE of a read-only field does not compile.
+  const status read_only = vmx::vmwrite(vmcs::vm_exit_reason::encoding, 0);
   if (any_field_writable)
     check("vmx.vmwrite_read_only_allowed_by_misc29", read_only.ok(), "got %s", errname(read_only));
   else
@@ -189,7 +184,7 @@ void check_vmread_vmwrite() {
 }
 
 std::uint32_t exit_reason() {
-  return static_cast<std::uint32_t>(vmx::vmread(f::exit_reason).value() & 0xffff);
+  return static_cast<std::uint32_t>(vmx::vmread<vmcs::vm_exit_reason>().value() & 0xffff);
 }
 
 void check_vm_entry(const regions& r) {
@@ -199,19 +194,19 @@ void check_vm_entry(const regions& r) {
 
   virtops::gprs g{};
   // Invalid controls: pin-based controls with every bit set.
-  const std::uint64_t pin = vmx::vmread(f::pin_controls).value();
-  (void)vmx::vmwrite(f::pin_controls, 0xffffffff);
+  const auto pin = vmx::vmread<vmcs::pin_based_vm_execution_controls>().value();
+  (void)vmx::vmwrite<vmcs::pin_based_vm_execution_controls>(0xffffffffu);
   const status bad_ctl = vmx::launch(g);
   check("vmx.vmlaunch_bad_controls_error_7",
         vmfail_valid(bad_ctl, E::vmentry_invalid_control_fields), "got %s", errname(bad_ctl));
-  (void)vmx::vmwrite(f::pin_controls, pin);
+  (void)vmx::vmwrite<vmcs::pin_based_vm_execution_controls>(pin);
   // Invalid host state: host CS selector 0.
-  const std::uint64_t host_cs = vmx::vmread(f::host_cs_selector).value();
-  (void)vmx::vmwrite(f::host_cs_selector, 0);
+  const auto host_cs = vmx::vmread<vmcs::host_cs_selector>().value();
+  (void)vmx::vmwrite<vmcs::host_cs_selector>(std::uint16_t{0});
   const status bad_host = vmx::launch(g);
   check("vmx.vmlaunch_bad_host_state_error_8",
         vmfail_valid(bad_host, E::vmentry_invalid_host_state_fields), "got %s", errname(bad_host));
-  (void)vmx::vmwrite(f::host_cs_selector, host_cs);
+  (void)vmx::vmwrite<vmcs::host_cs_selector>(host_cs);
 
   // A real guest: VMCALL exit with the guest's GPRs, then HLT after VMRESUME.
   g = guest_input;
@@ -223,9 +218,9 @@ void check_vm_entry(const regions& r) {
         "rax=%#lx rbx=%#lx rdi=%#lx rbp=%#lx r15=%#lx", static_cast<unsigned long>(g.rax),
         static_cast<unsigned long>(g.rbx), static_cast<unsigned long>(g.rdi),
         static_cast<unsigned long>(g.rbp), static_cast<unsigned long>(g.r15));
-  const std::uint64_t rip = vmx::vmread(f::guest_rip).value();
-  const std::uint64_t len = vmx::vmread(f::exit_instruction_length).value();
-  (void)vmx::vmwrite(f::guest_rip, rip + len);
+  const std::uint64_t rip = vmx::vmread<vmcs::guest_rip>().value();
+  const std::uint64_t len = vmx::vmread<vmcs::vm_exit_instruction_length>().value();
+  (void)vmx::vmwrite<vmcs::guest_rip>(rip + len);
   const status resumed = vmx::resume(g);
   const std::uint32_t reason2 = exit_reason();
   check("vmx.vmresume_guest_exits_on_hlt", resumed.ok() && reason2 == exit_reason_hlt,
@@ -239,7 +234,7 @@ void check_vm_entry(const regions& r) {
   // VMCS 2: clear, with invalid controls so that nothing can enter by mistake.
   (void)vmx::vmclear(pa(r.vmcs2));
   (void)vmx::vmptrld(pa(r.vmcs2));
-  (void)vmx::vmwrite(f::pin_controls, 0xffffffff);
+  (void)vmx::vmwrite<vmcs::pin_based_vm_execution_controls>(0xffffffffu);
   const status resume_clear = vmx::resume(g);
   check("vmx.vmresume_clear_vmcs_error_5", vmfail_valid(resume_clear, E::vmresume_nonlaunched_vmcs),
         "got %s", errname(resume_clear));
@@ -253,7 +248,7 @@ void check_vm_entry(const regions& r) {
       : "=q"(failed_valid)
       :
       : "rax", "cc", "memory");
-  const auto movss_error = static_cast<E>(vmx::vmread(f::vm_instruction_error).value());
+  const auto movss_error = static_cast<E>(vmx::vmread<vmcs::vm_instruction_error>().value());
   check("vmx.vmentry_after_mov_ss_error_26",
         failed_valid && movss_error == E::vmentry_events_blocked_by_mov_ss, "got %s",
         virtops::to_string(movss_error));
@@ -307,8 +302,9 @@ void check_invept_invvpid() {
 void check_vmxoff() {
   const status off = vmx::vmxoff();
   check("vmx.vmxoff", off.ok(), "got %s", errname(off));
-  ring0::check_fault_policies("vmx.vmread_after_vmxoff", insn::vmread, virtops::vector::ud,
-                              []<class P>() { return vmx::vmread<P>(f::guest_rip).error(); });
+  ring0::check_fault_policies(
+      "vmx.vmread_after_vmxoff", insn::vmread, virtops::vector::ud,
+      []<class P>() { return vmx::vmread<P>(vmcs::guest_rip::encoding).error(); });
   ring0::check_fault_policies("vmx.vmxoff_after_vmxoff", insn::vmxoff, virtops::vector::ud,
                               []<class P>() { return vmx::vmxoff<P>(); });
 }

@@ -1,0 +1,119 @@
+/// \file
+/// virtops: VMX basic exit reasons (Intel SDM Vol. 3D, Appendix C): bits 15:0
+/// of the VM-exit reason field.
+#pragma once
+
+#include <cstdint>
+
+namespace virtops::vmx {
+
+#define VIRTOPS_VMX_EXIT_REASONS(X)        \
+  X(exception_or_nmi, 0)                   \
+  X(external_interrupt, 1)                 \
+  X(triple_fault, 2)                       \
+  X(init_signal, 3)                        \
+  X(startup_ipi, 4)                        \
+  X(io_smi, 5)                             \
+  X(other_smi, 6)                          \
+  X(interrupt_window, 7)                   \
+  X(nmi_window, 8)                         \
+  X(task_switch, 9)                        \
+  X(cpuid, 10)                             \
+  X(getsec, 11)                            \
+  X(hlt, 12)                               \
+  X(invd, 13)                              \
+  X(invlpg, 14)                            \
+  X(rdpmc, 15)                             \
+  X(rdtsc, 16)                             \
+  X(rsm, 17)                               \
+  X(vmcall, 18)                            \
+  X(vmclear, 19)                           \
+  X(vmlaunch, 20)                          \
+  X(vmptrld, 21)                           \
+  X(vmptrst, 22)                           \
+  X(vmread, 23)                            \
+  X(vmresume, 24)                          \
+  X(vmwrite, 25)                           \
+  X(vmxoff, 26)                            \
+  X(vmxon, 27)                             \
+  X(control_register_access, 28)           \
+  X(mov_dr, 29)                            \
+  X(io_instruction, 30)                    \
+  X(rdmsr, 31)                             \
+  X(wrmsr, 32)                             \
+  X(entry_failure_invalid_guest_state, 33) \
+  X(entry_failure_msr_loading, 34)         \
+  X(mwait, 36)                             \
+  X(monitor_trap_flag, 37)                 \
+  X(monitor, 39)                           \
+  X(pause, 40)                             \
+  X(entry_failure_machine_check, 41)       \
+  X(tpr_below_threshold, 43)               \
+  X(apic_access, 44)                       \
+  X(virtualized_eoi, 45)                   \
+  X(gdtr_idtr_access, 46)                  \
+  X(ldtr_tr_access, 47)                    \
+  X(ept_violation, 48)                     \
+  X(ept_misconfiguration, 49)              \
+  X(invept, 50)                            \
+  X(rdtscp, 51)                            \
+  X(preemption_timer_expired, 52)          \
+  X(invvpid, 53)                           \
+  X(wbinvd_wbnoinvd, 54)                   \
+  X(xsetbv, 55)                            \
+  X(apic_write, 56)                        \
+  X(rdrand, 57)                            \
+  X(invpcid, 58)                           \
+  X(vmfunc, 59)                            \
+  X(encls, 60)                             \
+  X(rdseed, 61)                            \
+  X(page_modification_log_full, 62)        \
+  X(xsaves, 63)                            \
+  X(xrstors, 64)                           \
+  X(pconfig, 65)                           \
+  X(spp_related_event, 66)                 \
+  X(umwait, 67)                            \
+  X(tpause, 68)                            \
+  X(loadiwkey, 69)                         \
+  X(enclv, 70)                             \
+  X(enqcmd_pasid_translation_failure, 71)  \
+  X(enqcmds_pasid_translation_failure, 72) \
+  X(bus_lock, 73)                          \
+  X(instruction_timeout, 74)               \
+  X(seamcall, 75)                          \
+  X(tdcall, 76)                            \
+  X(rdmsrlist, 77)                         \
+  X(wrmsrlist, 78)
+
+/// A basic exit reason; numbers not listed (35, 38, 42, newer ones) stay
+/// representable.
+enum class exit_reason : std::uint16_t {
+#define VIRTOPS_X(name, number) name = number,
+  VIRTOPS_VMX_EXIT_REASONS(VIRTOPS_X)
+#undef VIRTOPS_X
+};
+
+/// The basic exit reason of a VM-exit reason field value (bits 15:0).
+constexpr exit_reason basic_exit_reason(std::uint64_t exit_reason_field) noexcept {
+  return static_cast<exit_reason>(exit_reason_field & 0xffff);
+}
+
+/// True if the VM-exit reason field says VM entry failed (bit 31).
+constexpr bool is_entry_failure(std::uint64_t exit_reason_field) noexcept {
+  return (exit_reason_field >> 31) & 1;
+}
+
+/// The enumerator's name, or "unknown".
+constexpr const char* to_string(exit_reason r) noexcept {
+  switch (r) {
+#define VIRTOPS_X(name, number) \
+  case exit_reason::name: return #name;
+    VIRTOPS_VMX_EXIT_REASONS(VIRTOPS_X)
+#undef VIRTOPS_X
+  }
+  return "unknown";
+}
+
+#undef VIRTOPS_VMX_EXIT_REASONS
+
+}  // namespace virtops::vmx
