@@ -4,7 +4,8 @@
 # Packages every test run needs: toolchains, Catch2, the emulators and ISO
 # tools of the ring-0 suite, and Doxygen for the API reference.
 VIRTOPS_TEST_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev binutils catch2
-  qemu-system-x86 bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools doxygen)
+  qemu-system-x86 bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools doxygen
+  llvm-14-tools libbenchmark-dev valgrind)
 
 ensure_packages() {
   local missing=() p
