@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "config.hpp"
 #include "fault.hpp"
 #include "insn.hpp"
 #include "vm_instruction_error.hpp"
@@ -29,36 +30,38 @@ constexpr const char* to_string(errc e) noexcept {
 }
 
 /// 16 bytes, trivially copyable: returned in RAX:RDX and folded away when the
-/// caller only tests ok().
+/// caller only tests ok(). Every member is always_inline: at -Os GCC would
+/// otherwise call the constructor out of line on the hot path.
 class [[nodiscard]] status {
  public:
   // User-provided so that value-initialization does not zero-fill first
   // (Clang -O0 would call memset, which freestanding code may not have).
-  constexpr status() noexcept {}
+  VIRTOPS_ALWAYS_INLINE constexpr status() noexcept {}
 
-  static constexpr status vmfail_invalid(insn i) noexcept {
+  VIRTOPS_ALWAYS_INLINE static constexpr status vmfail_invalid(insn i) noexcept {
     return status{errc::vmfail_invalid, i, 0, 0, 0};
   }
-  static constexpr status vmfail_valid(insn i, vm_instruction_error e) noexcept {
+  VIRTOPS_ALWAYS_INLINE static constexpr status vmfail_valid(insn i,
+                                                             vm_instruction_error e) noexcept {
     return status{errc::vmfail_valid, i, 0, static_cast<std::uint32_t>(e), 0};
   }
-  static constexpr status from_fault(const fault_info& f) noexcept {
+  VIRTOPS_ALWAYS_INLINE static constexpr status from_fault(const fault_info& f) noexcept {
     return status{errc::fault, f.instruction, f.vector, f.error_code, f.rip};
   }
 
-  constexpr errc code() const noexcept { return code_; }
-  constexpr bool ok() const noexcept { return code_ == errc::ok; }
-  constexpr explicit operator bool() const noexcept { return ok(); }
+  VIRTOPS_ALWAYS_INLINE constexpr errc code() const noexcept { return code_; }
+  VIRTOPS_ALWAYS_INLINE constexpr bool ok() const noexcept { return code_ == errc::ok; }
+  VIRTOPS_ALWAYS_INLINE constexpr explicit operator bool() const noexcept { return ok(); }
 
   /// The instruction that failed or faulted; meaningless when ok().
-  constexpr insn instruction() const noexcept { return insn_; }
+  VIRTOPS_ALWAYS_INLINE constexpr insn instruction() const noexcept { return insn_; }
   /// The VM-instruction error number after VMfailValid, else none (0).
-  constexpr vm_instruction_error vm_error() const noexcept {
+  VIRTOPS_ALWAYS_INLINE constexpr vm_instruction_error vm_error() const noexcept {
     return code_ == errc::vmfail_valid ? static_cast<vm_instruction_error>(detail_)
                                        : vm_instruction_error::none;
   }
   /// The recorded fault when code() is fault, else all zero.
-  constexpr fault_info fault() const noexcept {
+  VIRTOPS_ALWAYS_INLINE constexpr fault_info fault() const noexcept {
     if (code_ != errc::fault) return fault_info{};
     return fault_info{insn_, vector_, detail_, rip_};
   }
@@ -66,7 +69,8 @@ class [[nodiscard]] status {
   friend constexpr bool operator==(const status&, const status&) = default;
 
  private:
-  constexpr status(errc c, insn i, std::uint8_t v, std::uint32_t d, std::uintptr_t rip) noexcept
+  VIRTOPS_ALWAYS_INLINE constexpr status(errc c, insn i, std::uint8_t v, std::uint32_t d,
+                                         std::uintptr_t rip) noexcept
       : rip_(rip), detail_(d), code_(c), insn_(i), vector_(v) {}
 
   std::uintptr_t rip_ = 0;
@@ -85,15 +89,17 @@ class [[nodiscard]] result {
   static_assert(std::is_trivially_copyable_v<T>, "result<T> needs a trivially copyable T");
 
  public:
-  constexpr result(T value) noexcept : value_(value) {}
+  VIRTOPS_ALWAYS_INLINE constexpr result(T value) noexcept : value_(value) {}
   /// An error, or success without a value (a fault resumed by the policy).
-  constexpr result(status s) noexcept : value_{}, status_(s) {}
+  VIRTOPS_ALWAYS_INLINE constexpr result(status s) noexcept : value_{}, status_(s) {}
 
-  constexpr bool has_value() const noexcept { return status_.ok(); }
-  constexpr explicit operator bool() const noexcept { return has_value(); }
-  constexpr T value() const noexcept { return value_; }
-  constexpr T value_or(T fallback) const noexcept { return has_value() ? value_ : fallback; }
-  constexpr status error() const noexcept { return status_; }
+  VIRTOPS_ALWAYS_INLINE constexpr bool has_value() const noexcept { return status_.ok(); }
+  VIRTOPS_ALWAYS_INLINE constexpr explicit operator bool() const noexcept { return has_value(); }
+  VIRTOPS_ALWAYS_INLINE constexpr T value() const noexcept { return value_; }
+  VIRTOPS_ALWAYS_INLINE constexpr T value_or(T fallback) const noexcept {
+    return has_value() ? value_ : fallback;
+  }
+  VIRTOPS_ALWAYS_INLINE constexpr status error() const noexcept { return status_; }
 
  private:
   T value_;

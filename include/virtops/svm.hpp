@@ -35,6 +35,7 @@ VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa) noexcept {
                     : "a"(vmcb_pa), [id] "i"(static_cast<int>(insn::vmrun))
                     : VIRTOPS_DETAIL_GUEST_CLOBBERS
                     : fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:
   return detail::on_fault<P>();
@@ -49,6 +50,7 @@ VIRTOPS_ALWAYS_INLINE status vmload(std::uint64_t pa) noexcept {
                     : "a"(pa), [id] "i"(static_cast<int>(insn::vmload))
                     : "memory"
                     : fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:
   return detail::on_fault<P>();
@@ -62,6 +64,7 @@ VIRTOPS_ALWAYS_INLINE status vmsave(std::uint64_t pa) noexcept {
                     : "a"(pa), [id] "i"(static_cast<int>(insn::vmsave))
                     : "memory"
                     : fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:
   return detail::on_fault<P>();
@@ -75,6 +78,7 @@ VIRTOPS_ALWAYS_INLINE status stgi() noexcept {
                     : [id] "i"(static_cast<int>(insn::stgi))
                     : "memory"
                     : fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:
   return detail::on_fault<P>();
@@ -88,6 +92,7 @@ VIRTOPS_ALWAYS_INLINE status clgi() noexcept {
                     : [id] "i"(static_cast<int>(insn::clgi))
                     : "memory"
                     : fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:
   return detail::on_fault<P>();
@@ -101,6 +106,7 @@ VIRTOPS_ALWAYS_INLINE status invlpga(std::uint64_t va, std::uint32_t asid) noexc
                     : "a"(va), "c"(asid), [id] "i"(static_cast<int>(insn::invlpga))
                     : "memory"
                     : fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:
   return detail::on_fault<P>();
@@ -125,6 +131,7 @@ VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa, gprs& regs) noexcept {
                     : "a"(vmcb_pa), "D"(&regs), [id] "i"(static_cast<int>(insn::vmrun))
                     : VIRTOPS_DETAIL_GUEST_CLOBBERS
                     : fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:
   return detail::on_fault<P>();
@@ -143,6 +150,7 @@ VIRTOPS_ALWAYS_INLINE status vmmcall(hypercall_regs& regs) noexcept {
       : "D"(&regs), [id] "i"(static_cast<int>(insn::vmmcall))
       : "rax", "rcx", "rdx", "rsi", "memory"
       : fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:
   return detail::on_fault<P>();

@@ -29,14 +29,56 @@
   "jmp %l[vmfail_valid]\n\t"        \
   ".subsection 0\n\t"
 
-/// The three out-of-line ends shared by every VMX wrapper.
-#define VIRTOPS_VMX_OUTCOMES(instruction)     \
-  vmfail_invalid:                             \
-  return detail::vmfail_invalid(instruction); \
-  vmfail_valid:                               \
-  return detail::vmfail_valid(instruction);   \
-  fault:                                      \
-  return detail::on_fault<P>()
+/// The three out-of-line ends shared by every VMX wrapper. They meet in one
+/// block before they meet the success path, so the caller's test of the
+/// result folds into the jna (with three separate ends Clang keeps a
+/// select or branch on the hot path). `failure` is declared at the top of
+/// each wrapper: an asm goto may not jump over a declaration.
+#define VIRTOPS_VMX_OUTCOMES(instruction)        \
+  vmfail_invalid:                                \
+  failure = detail::vmfail_invalid(instruction); \
+  goto failed;                                   \
+  vmfail_valid:                                  \
+  failure = detail::vmfail_valid(instruction);   \
+  goto failed;                                   \
+  fault:                                         \
+  failure = detail::on_fault<P>();               \
+  failed:                                        \
+  return failure
+
+namespace virtops::detail {
+
+// VMREAD giving a T: the untyped and the typed vmread share this asm, so
+// neither adds a second merge of outcomes for the optimizer to see through.
+template <class T, fault_policy P>
+VIRTOPS_ALWAYS_INLINE result<T> vmread_as(std::uint64_t field) noexcept {
+  status failure;
+#if VIRTOPS_HAS_ASM_GOTO_OUTPUT
+  std::uint64_t value;
+  asm volatile goto("1: vmread %[field], %[value]\n\t" VIRTOPS_EXTABLE_ENTRY(
+                        "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
+                    : [value] "=r"(value)
+                    : [field] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
+                    : "cc"
+                    : vmfail_invalid, vmfail_valid, fault);
+#else
+  // No asm goto outputs: VMREAD stores to memory, which the asm names as an
+  // input and "memory" declares written.
+  std::uint64_t value = 0;
+  asm volatile goto(
+      "1: vmread %[field], %[value]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+          VIRTOPS_VMFAIL_BRANCH
+      :
+      : [value] "m"(value), [field] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
+      : "cc", "memory"
+      : vmfail_invalid, vmfail_valid, fault);
+#endif
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
+  return static_cast<T>(value);
+  VIRTOPS_VMX_OUTCOMES(insn::vmread);
+}
+
+}  // namespace virtops::detail
 
 namespace virtops::vmx {
 
@@ -70,48 +112,56 @@ inline constexpr std::uint64_t single_context_retaining_globals = 3;
 /// Enters VMX root operation; `pa` is the physical address of the VMXON region.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmxon(std::uint64_t pa) noexcept {
+  status failure;
   asm volatile goto("1: vmxon %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
                         VIRTOPS_VMFAIL_BRANCH
                     :
                     : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmxon))
                     : "cc", "memory"
                     : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::vmxon);
 }
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmxoff() noexcept {
+  status failure;
   asm volatile goto("1: vmxoff\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
                         VIRTOPS_VMFAIL_BRANCH
                     :
                     : [id] "i"(static_cast<int>(insn::vmxoff))
                     : "cc", "memory"
                     : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::vmxoff);
 }
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmclear(std::uint64_t pa) noexcept {
+  status failure;
   asm volatile goto("1: vmclear %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
                         VIRTOPS_VMFAIL_BRANCH
                     :
                     : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmclear))
                     : "cc", "memory"
                     : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::vmclear);
 }
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmptrld(std::uint64_t pa) noexcept {
+  status failure;
   asm volatile goto("1: vmptrld %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
                         VIRTOPS_VMFAIL_BRANCH
                     :
                     : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmptrld))
                     : "cc", "memory"
                     : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::vmptrld);
 }
@@ -119,20 +169,22 @@ VIRTOPS_ALWAYS_INLINE status vmptrld(std::uint64_t pa) noexcept {
 /// The current-VMCS pointer (~0 if there is none). VMPTRST cannot VMfail.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmptrst() noexcept {
-  std::uint64_t pa = 0;
 #if VIRTOPS_HAS_ASM_GOTO_OUTPUT
+  std::uint64_t pa;  // no initial store: only the success path reads it
   asm volatile goto("1: vmptrst %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
                     : [pa] "=m"(pa)
                     : [id] "i"(static_cast<int>(insn::vmptrst))
                     :
                     : fault);
 #else
+  std::uint64_t pa = 0;
   asm volatile goto("1: vmptrst %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
                     :
                     : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmptrst))
                     : "memory"
                     : fault);
 #endif
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return pa;
 fault:
   return detail::on_fault<P>();
@@ -140,39 +192,22 @@ fault:
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmread(std::uint64_t field) noexcept {
-#if VIRTOPS_HAS_ASM_GOTO_OUTPUT
-  std::uint64_t value;
-  asm volatile goto("1: vmread %[field], %[value]\n\t" VIRTOPS_EXTABLE_ENTRY(
-                        "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
-                    : [value] "=r"(value)
-                    : [field] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
-                    : "cc"
-                    : vmfail_invalid, vmfail_valid, fault);
-#else
-  // No asm goto outputs: VMREAD stores to memory, which the asm names as an
-  // input and "memory" declares written.
-  std::uint64_t value = 0;
-  asm volatile goto(
-      "1: vmread %[field], %[value]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-          VIRTOPS_VMFAIL_BRANCH
-      :
-      : [value] "m"(value), [field] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
-      : "cc", "memory"
-      : vmfail_invalid, vmfail_valid, fault);
-#endif
-  return value;
-  VIRTOPS_VMX_OUTCOMES(insn::vmread);
+  return detail::vmread_as<std::uint64_t, P>(field);
 }
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) noexcept {
+  status failure;
+  // "r", not "rm": Clang resolves "rm" to a stack slot, a store and a load
+  // on the hot path.
   asm volatile goto(
       "1: vmwrite %[value], %[field]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
           VIRTOPS_VMFAIL_BRANCH
       :
-      : [value] "rm"(value), [field] "r"(field), [id] "i"(static_cast<int>(insn::vmwrite))
+      : [value] "r"(value), [field] "r"(field), [id] "i"(static_cast<int>(insn::vmwrite))
       : "cc"
       : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::vmwrite);
 }
@@ -182,9 +217,7 @@ VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) n
 /// result<std::uint16_t>. Same asm, same outcomes as the untyped form.
 template <vmcs::field_c F, fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE result<typename F::value_type> vmread() noexcept {
-  const result<std::uint64_t> r = vmread<P>(F::encoding);
-  if (!r) return r.error();
-  return static_cast<typename F::value_type>(r.value());
+  return detail::vmread_as<typename F::value_type, P>(F::encoding);
 }
 
 /// VMWRITE of a typed field. Writing a read-only (VM-exit information) field
@@ -204,24 +237,28 @@ VIRTOPS_ALWAYS_INLINE status vmwrite(V value) noexcept {
 /// "memory": EPT and page-table stores must be visible before the flush.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status invept(std::uint64_t type, const invept_descriptor& d) noexcept {
+  status failure;
   asm volatile goto("1: invept %[desc], %[type]\n\t" VIRTOPS_EXTABLE_ENTRY(
                         "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
                     :
                     : [desc] "m"(d), [type] "r"(type), [id] "i"(static_cast<int>(insn::invept))
                     : "cc", "memory"
                     : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::invept);
 }
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status invvpid(std::uint64_t type, const invvpid_descriptor& d) noexcept {
+  status failure;
   asm volatile goto("1: invvpid %[desc], %[type]\n\t" VIRTOPS_EXTABLE_ENTRY(
                         "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
                     :
                     : [desc] "m"(d), [type] "r"(type), [id] "i"(static_cast<int>(insn::invvpid))
                     : "cc", "memory"
                     : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::invvpid);
 }
@@ -261,11 +298,13 @@ VIRTOPS_ALWAYS_INLINE status invvpid(std::uint64_t type, const invvpid_descripto
 /// guest must not change SIMD/x87 state the host relies on.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status launch(gprs& regs) noexcept {
+  status failure;
   asm volatile goto(VIRTOPS_VMX_ENTER("vmlaunch")
                     :
                     : "D"(&regs), [id] "i"(static_cast<int>(insn::vmlaunch))
                     : "rax", VIRTOPS_DETAIL_GUEST_CLOBBERS
                     : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::vmlaunch);
 }
@@ -273,11 +312,13 @@ VIRTOPS_ALWAYS_INLINE status launch(gprs& regs) noexcept {
 /// VMRESUME of the current (launched) VMCS; as launch().
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status resume(gprs& regs) noexcept {
+  status failure;
   asm volatile goto(VIRTOPS_VMX_ENTER("vmresume")
                     :
                     : "D"(&regs), [id] "i"(static_cast<int>(insn::vmresume))
                     : "rax", VIRTOPS_DETAIL_GUEST_CLOBBERS
                     : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::vmresume);
 }
@@ -290,6 +331,7 @@ VIRTOPS_ALWAYS_INLINE status resume(gprs& regs) noexcept {
 /// untouched across the exit do not read as VMfail.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmcall(hypercall_regs& regs) noexcept {
+  status failure;
   asm volatile goto(VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_HYPERCALL
                     "test %%rsp, %%rsp\n"
                     "1:\tvmcall\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
@@ -299,6 +341,7 @@ VIRTOPS_ALWAYS_INLINE status vmcall(hypercall_regs& regs) noexcept {
                     : "D"(&regs), [id] "i"(static_cast<int>(insn::vmcall))
                     : "rax", "rcx", "rdx", "rsi", "cc", "memory"
                     : vmfail_invalid, vmfail_valid, fault);
+  VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
   VIRTOPS_VMX_OUTCOMES(insn::vmcall);
 }

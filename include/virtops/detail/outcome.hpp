@@ -10,6 +10,13 @@
 #include "../policy.hpp"
 #include "../status.hpp"
 
+// Starts a wrapper's success path. Clang 14 cannot thread a value through the
+// fall-through edge of an asm goto (an LLVM callbr), so the caller's test of
+// the returned status would stay on the hot path (xor/test/jne); an empty asm
+// gives the success path a block of its own that jump threading can use. It
+// emits nothing.
+#define VIRTOPS_DETAIL_SUCCESS_EDGE() asm volatile("")
+
 namespace virtops::detail {
 
 inline constexpr std::uint64_t vm_instruction_error_field = 0x4400;

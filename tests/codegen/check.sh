@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Codegen check: compiles sites.cpp with <cxx> at -<opt>, disassembles it and
+# checks with FileCheck that every wrapper's hot path is the instruction (and
+# for VMX one jbe/jna), with no call and no jump, its failure and fault code
+# out of line; then runs the extable verifier with the disassembler's list of
+# virtualization instructions, so each has exactly one entry whose fixup
+# lands in its function. Finally the control: a non-volatile asm goto whose
+# output is unused, which GCC deletes and the wrapper must not be.
+#   check.sh <cxx> <O2|Os> <include dir> <work dir> <verifier> <FileCheck>
+set -euo pipefail
+cxx=$1 opt=$2 include=$3 work=$4 verify=$5 filecheck=$6
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$work"
+flags=(-std=c++20 "-$opt" -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror -I"$include")
+
+case "$($cxx --version)" in
+  *clang*) compiler=CLANG ;;
+  *) compiler=GCC ;;
+esac
+
+"$cxx" "${flags[@]}" "$here/sites.cpp" -o "$work/sites"
+objdump -d --no-show-raw-insn "$work/sites" >"$work/sites.dis"
+# The hot path of each function, in the order of the check file: from its
+# entry, straight on, following unconditional jumps within the function and
+# taking no conditional branch (the wrappers' branches are to their VMfail
+# stubs), up to the first ret. Addresses off, so a check can say "next".
+trace() {
+  awk -v want="$*" '
+    /^[0-9a-f]+ <.*>:$/ { name = substr($2, 2, length($2) - 3); n[name] = 0; next }
+    /^$/ { name = ""; next }
+    name != "" && /^ +[0-9a-f]+:\t/ {
+      split($0, part, "\t"); addr = part[1]; gsub(/[ :]/, "", addr)
+      i = n[name]++; at[name, i] = addr; line[name, i] = part[2] " " part[3]; index_of[name, addr] = i
+    }
+    END {
+      k = split(want, f, " ")
+      for (j = 1; j <= k; j++) {
+        fn = f[j]; print "<" fn ">:"
+        i = 0
+        for (steps = 0; i < n[fn] && steps < 400; steps++) {
+          print " " line[fn, i]
+          split(line[fn, i], w, " ")
+          if (w[1] == "ret") break
+          if (w[1] == "jmp") {
+            if (!((fn, w[2]) in index_of)) break  # leaves the function
+            i = index_of[fn, w[2]]; continue
+          }
+          i++
+        }
+      }
+    }'
+}
+
+# FileCheck folds each run of blanks to one space.
+any='{{ (j[a-z]+|call) }}'
+# GCC at -Os shares the caller's tail between the success and failure paths
+# and jumps to it (a size optimization of the caller's code, not the
+# wrapper's): there only, jmp is allowed after the instruction; the trace
+# follows it, so still no call and no conditional branch up to ret.
+after=$any
+[ "$compiler$opt" = GCCOs ] && after='{{ (j[a-ln-z][a-z]*|call) }}'
+vmx() {  # function, instruction: the instruction, then exactly one jbe, then ret
+  printf 'CHECK-LABEL: <%s>:\nCHECK-NOT: %s\nCHECK: {{^ }}%s{{( |$)}}\n' "$1" "$any" "$2"
+  printf 'CHECK-NEXT: {{^ }}jbe{{ }}\nCHECK-NOT: %s\nCHECK: {{^ }}ret{{( |$)}}\n' "$after"
+}
+plain() {  # function, instruction: no branch at all before ret
+  printf 'CHECK-LABEL: <%s>:\nCHECK-NOT: %s\nCHECK: {{^ }}%s{{( |$)}}\n' "$1" "$any" "$2"
+  printf 'CHECK-NOT: %s\nCHECK: {{^ }}ret{{( |$)}}\n' "$after"
+}
+entry() {  # function, instruction: nothing branches before the guest runs
+  printf 'CHECK-LABEL: <%s>:\nCHECK-NOT: %s\nCHECK: {{^ }}%s{{( |$)}}\n' "$1" "$any" "$2"
+}
+{
+  vmx cg_vmxon vmxon
+  vmx cg_vmxoff vmxoff
+  vmx cg_vmclear vmclear
+  vmx cg_vmptrld vmptrld
+  plain cg_vmptrst vmptrst
+  vmx cg_vmread vmread
+  vmx cg_vmread_typed vmread
+  vmx cg_vmwrite vmwrite
+  vmx cg_vmwrite_typed vmwrite
+  vmx cg_invept invept
+  vmx cg_invvpid invvpid
+  vmx cg_vmread_unused vmread
+  plain cg_vmrun vmrun
+  plain cg_vmload vmload
+  plain cg_vmsave vmsave
+  plain cg_stgi stgi
+  plain cg_clgi clgi
+  plain cg_invlpga invlpga
+  vmx cg_vmwrite_ignore vmwrite
+  # Four reads, four jbe, nothing else that branches.
+  printf 'CHECK-LABEL: <cg_exit_burst>:\n'
+  between=$any
+  for _ in 1 2 3 4; do
+    printf 'CHECK-NOT: %s\nCHECK: {{^ }}vmread{{ }}\nCHECK-NEXT: {{^ }}jbe{{ }}\n' "$between"
+    between=$after
+  done
+  printf 'CHECK-NOT: %s\nCHECK: {{^ }}ret{{( |$)}}\n' "$after"
+  entry cg_launch vmwrite
+  entry cg_resume vmwrite
+  entry cg_vmcall vmcall
+  entry cg_vmrun_gprs vmrun
+  entry cg_vmmcall vmmcall
+} >"$work/sites.check"
+functions=$(sed -n 's/^CHECK-LABEL: <\(.*\)>:$/\1/p' "$work/sites.check")
+# shellcheck disable=SC2086
+trace $functions <"$work/sites.dis" >"$work/sites.s"
+"$filecheck" --dump-input=fail --input-file="$work/sites.s" "$work/sites.check"
+
+insns='vmxon|vmxoff|vmclear|vmptrld|vmptrst|vmread|vmwrite|invept|invvpid|vmlaunch|vmresume|vmcall|vmrun|vmload|vmsave|stgi|clgi|invlpga|vmmcall'
+grep -E "^ +[0-9a-f]+:"$'\t'"($insns)( |$)" "$work/sites.dis" | sed -E 's/^ +([0-9a-f]+):.*/\1/' >"$work/sites.expected"
+"$verify" --expect-sites "$work/sites.expected" "$work/sites"
+
+# The control, compiled the same way.
+"$cxx" "${flags[@]}" "$here/control.cpp" -o "$work/control"
+objdump -d --no-show-raw-insn "$work/control" | trace ctl_vmread_unused >"$work/control.s"
+if [ $compiler = GCC ]; then
+  printf 'CHECK-LABEL: <ctl_vmread_unused>:\nCHECK-NEXT: {{^ }}ret{{( |$)}}\n'
+else
+  printf 'CHECK-LABEL: <ctl_vmread_unused>:\nCHECK-NEXT: {{^ }}vmread{{ }}\n'
+fi >"$work/control.check"
+"$filecheck" --dump-input=fail --input-file="$work/control.s" "$work/control.check"
+echo "codegen $cxx -$opt: OK"

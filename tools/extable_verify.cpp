@@ -1,0 +1,405 @@
+// virtops-extable-verify: checks the exception table of a linked x86-64 ELF.
+//
+//   virtops-extable-verify [--list] [--expect-sites FILE] [--allow-empty] ELF
+//
+// For every entry of the virtops_extable section it checks that the table is
+// whole (a multiple of 12 bytes, 4-aligned), that the instruction id is
+// known, that the bytes at the site are that VMX/SVM instruction, that no
+// site has two entries, and that the fixup lands in the site's function (or
+// its .cold part), directly or through the register-file wrappers' fault
+// stub, which restores the host registers and jumps there. With
+// --expect-sites, FILE lists (in hex, one per line) the addresses of every
+// virtualization instruction a disassembler found: each must have exactly
+// one entry and every entry must be one of them. Exit status: 0 when all
+// checks pass, 1 when one fails, 2 on bad usage or an unreadable file.
+#include <elf.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+#include <virtops/insn.hpp>
+
+namespace {
+
+using virtops::insn;
+
+struct section {
+  std::string name;
+  std::uint64_t addr, offset, size, flags;
+  std::uint32_t type;
+};
+
+struct function {
+  std::uint64_t addr, size;
+  std::string name;
+};
+
+class elf_file {
+ public:
+  bool load(const char* path, std::string& why) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return why = "cannot open", false;
+    bytes_.assign(std::istreambuf_iterator<char>(in), {});
+    Elf64_Ehdr eh;
+    if (!read(0, eh)) return why = "too small for an ELF header", false;
+    if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) return why = "not an ELF file", false;
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
+      return why = "not an x86-64 ELF64 file", false;
+    if (eh.e_type == ET_REL)
+      return why = "a relocatable object: link it first (offsets are resolved by the linker)",
+             false;
+    Elf64_Shdr strtab_hdr;
+    if (eh.e_shstrndx == SHN_UNDEF ||
+        !read(eh.e_shoff + std::uint64_t{eh.e_shstrndx} * sizeof(Elf64_Shdr), strtab_hdr))
+      return why = "no section header string table", false;
+    for (unsigned i = 0; i < eh.e_shnum; ++i) {
+      Elf64_Shdr sh;
+      if (!read(eh.e_shoff + std::uint64_t{i} * sizeof(Elf64_Shdr), sh))
+        return why = "truncated section headers", false;
+      sections_.push_back({string_at(strtab_hdr.sh_offset + sh.sh_name), sh.sh_addr, sh.sh_offset,
+                           sh.sh_size, sh.sh_flags, sh.sh_type});
+      if (sh.sh_type == SHT_SYMTAB) load_functions(sh);
+    }
+    std::sort(functions_.begin(), functions_.end(),
+              [](const function& a, const function& b) { return a.addr < b.addr; });
+    return true;
+  }
+
+  const section* find_section(std::string_view name) const {
+    for (const section& s : sections_)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+
+  // The loaded, executable section holding `addr`.
+  const section* code_at(std::uint64_t addr) const {
+    for (const section& s : sections_)
+      if ((s.flags & SHF_EXECINSTR) && s.type == SHT_PROGBITS && addr >= s.addr &&
+          addr - s.addr < s.size)
+        return &s;
+    return nullptr;
+  }
+
+  // Up to `n` bytes of code at `addr` (fewer at the end of its section).
+  std::vector<std::uint8_t> code(std::uint64_t addr, std::size_t n) const {
+    const section* s = code_at(addr);
+    if (s == nullptr) return {};
+    const std::uint64_t avail = std::min<std::uint64_t>(n, s->size - (addr - s->addr));
+    const std::uint64_t at = s->offset + (addr - s->addr);
+    if (at > bytes_.size() || avail > bytes_.size() - at) return {};
+    return {bytes_.begin() + static_cast<std::ptrdiff_t>(at),
+            bytes_.begin() + static_cast<std::ptrdiff_t>(at + avail)};
+  }
+
+  std::optional<std::vector<std::uint8_t>> contents(const section& s) const {
+    if (s.type == SHT_NOBITS || s.offset > bytes_.size() || s.size > bytes_.size() - s.offset)
+      return std::nullopt;
+    return std::vector<std::uint8_t>(
+        bytes_.begin() + static_cast<std::ptrdiff_t>(s.offset),
+        bytes_.begin() + static_cast<std::ptrdiff_t>(s.offset + s.size));
+  }
+
+  bool has_symbols() const { return !functions_.empty(); }
+
+  // The function symbol whose [addr, addr+size) holds `addr`.
+  const function* function_at(std::uint64_t addr) const {
+    auto it = std::upper_bound(functions_.begin(), functions_.end(), addr,
+                               [](std::uint64_t a, const function& f) { return a < f.addr; });
+    while (it != functions_.begin()) {  // ranges may nest (aliases): look at all before addr
+      --it;
+      if (addr - it->addr < it->size) return &*it;
+    }
+    return nullptr;
+  }
+
+ private:
+  template <class T>
+  bool read(std::uint64_t at, T& out) const {
+    if (at > bytes_.size() || sizeof(T) > bytes_.size() - at) return false;
+    std::memcpy(&out, bytes_.data() + at, sizeof(T));
+    return true;
+  }
+
+  std::string string_at(std::uint64_t at) const {
+    std::string s;
+    while (at < bytes_.size() && bytes_[at] != 0) s.push_back(static_cast<char>(bytes_[at++]));
+    return s;
+  }
+
+  void load_functions(const Elf64_Shdr& symtab) {
+    // The symbol table's string table is the section at sh_link.
+    Elf64_Ehdr eh;
+    Elf64_Shdr strtab;
+    if (!read(0, eh) ||
+        !read(eh.e_shoff + std::uint64_t{symtab.sh_link} * sizeof(Elf64_Shdr), strtab))
+      return;
+    for (std::uint64_t at = symtab.sh_offset;
+         at + sizeof(Elf64_Sym) <= symtab.sh_offset + symtab.sh_size; at += sizeof(Elf64_Sym)) {
+      Elf64_Sym sym;
+      if (!read(at, sym)) return;
+      if (ELF64_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_size == 0) continue;
+      functions_.push_back({sym.st_value, sym.st_size, string_at(strtab.sh_offset + sym.st_name)});
+    }
+  }
+
+  std::vector<std::uint8_t> bytes_;
+  std::vector<section> sections_;
+  std::vector<function> functions_;
+};
+
+// Which instructions the bytes at a site are. VMX/SVM opcodes (SDM vol. 2,
+// APM vol. 3): legacy prefix (66/F3) and REX first; memory forms need mod != 3.
+std::optional<insn> decode(const std::vector<std::uint8_t>& b) {
+  std::size_t i = 0;
+  std::uint8_t legacy = 0;
+  while (i < b.size() &&
+         (b[i] == 0x66 || b[i] == 0xf3 || b[i] == 0x67 || b[i] == 0x2e || b[i] == 0x3e ||
+          b[i] == 0x26 || b[i] == 0x36 || b[i] == 0x64 || b[i] == 0x65)) {
+    if (b[i] == 0x66 || b[i] == 0xf3) legacy = b[i];
+    ++i;
+  }
+  if (i < b.size() && (b[i] & 0xf0) == 0x40) ++i;  // REX
+  if (i >= b.size() || b[i] != 0x0f) return std::nullopt;
+  const auto at = [&](std::size_t k) -> int { return i + k < b.size() ? b[i + k] : -1; };
+  const int op = at(1), modrm = at(2);
+  if (op < 0) return std::nullopt;
+  const int mod = modrm >> 6, reg = (modrm >> 3) & 7;
+  if (op == 0x01 && legacy == 0) {
+    switch (modrm) {
+      case 0xc1: return insn::vmcall;
+      case 0xc2: return insn::vmlaunch;
+      case 0xc3: return insn::vmresume;
+      case 0xc4: return insn::vmxoff;
+      case 0xd8: return insn::vmrun;
+      case 0xd9: return insn::vmmcall;
+      case 0xda: return insn::vmload;
+      case 0xdb: return insn::vmsave;
+      case 0xdc: return insn::stgi;
+      case 0xdd: return insn::clgi;
+      case 0xdf: return insn::invlpga;
+      default: return std::nullopt;
+    }
+  }
+  if (op == 0xc7 && modrm >= 0 && mod != 3) {
+    if (reg == 6 && legacy == 0xf3) return insn::vmxon;
+    if (reg == 6 && legacy == 0x66) return insn::vmclear;
+    if (reg == 6 && legacy == 0) return insn::vmptrld;
+    if (reg == 7 && legacy == 0) return insn::vmptrst;
+    return std::nullopt;
+  }
+  if (op == 0x78 && legacy == 0 && modrm >= 0) return insn::vmread;
+  if (op == 0x79 && legacy == 0 && modrm >= 0) return insn::vmwrite;
+  if (op == 0x38 && legacy == 0x66 && at(3) >= 0 && (at(3) >> 6) != 3) {
+    if (modrm == 0x80) return insn::invept;
+    if (modrm == 0x81) return insn::invvpid;
+  }
+  return std::nullopt;
+}
+
+// The entry instructions also cover the VMWRITEs of HOST_RSP/HOST_RIP that
+// precede them inside launch()/resume(): a fault there is the entry's fault.
+bool site_matches(insn id, insn decoded) {
+  if (id == decoded) return true;
+  return (id == insn::vmlaunch || id == insn::vmresume) && decoded == insn::vmwrite;
+}
+
+// The register-file wrappers' fault stub (detail/gpr_asm.hpp): pop %rdi;
+// pop %rbx; pop %rbp; lea 0x80(%rsp),%rsp; jmp <fault label>. Returns the
+// jump target.
+std::optional<std::uint64_t> through_stub(const elf_file& elf, std::uint64_t at) {
+  static constexpr std::uint8_t restore[] = {0x5f, 0x5b, 0x5d, 0x48, 0x8d, 0xa4,
+                                             0x24, 0x80, 0x00, 0x00, 0x00};
+  const std::vector<std::uint8_t> b = elf.code(at, sizeof restore + 5);
+  if (b.size() < sizeof restore + 2 ||
+      !std::equal(std::begin(restore), std::end(restore), b.begin()))
+    return std::nullopt;
+  const std::size_t j = sizeof restore;
+  const std::uint64_t next8 = at + j + 2, next32 = at + j + 5;
+  if (b[j] == 0xeb) return next8 + static_cast<std::uint64_t>(static_cast<std::int8_t>(b[j + 1]));
+  if (b[j] == 0xe9 && b.size() >= j + 5) {
+    std::int32_t rel;
+    std::memcpy(&rel, &b[j + 1], 4);
+    return next32 + static_cast<std::uint64_t>(static_cast<std::int64_t>(rel));
+  }
+  return std::nullopt;
+}
+
+// "foo.cold" and "foo.cold.3" are GCC's out-of-line parts of "foo".
+std::string_view family(std::string_view name) {
+  const std::size_t cold = name.find(".cold");
+  return cold == std::string_view::npos ? name : name.substr(0, cold);
+}
+
+unsigned errors = 0;
+
+[[gnu::format(printf, 2, 3)]] void fail(std::uint64_t site, const char* fmt, ...) {
+  ++errors;
+  std::printf("error: entry for site %#" PRIx64 ": ", site);
+  va_list ap;
+  va_start(ap, fmt);
+  std::vprintf(fmt, ap);
+  va_end(ap);
+  std::printf("\n");
+}
+
+struct options {
+  bool list = false, allow_empty = false;
+  const char* expect_sites = nullptr;
+  const char* path = nullptr;
+};
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: virtops-extable-verify [--list] [--allow-empty] [--expect-sites FILE] "
+               "ELF\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options opt;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--list")
+      opt.list = true;
+    else if (a == "--allow-empty")
+      opt.allow_empty = true;
+    else if (a == "--expect-sites" && i + 1 < argc)
+      opt.expect_sites = argv[++i];
+    else if (a.starts_with("-") || opt.path != nullptr)
+      return usage();
+    else
+      opt.path = argv[i];
+  }
+  if (opt.path == nullptr) return usage();
+
+  elf_file elf;
+  std::string why;
+  if (!elf.load(opt.path, why)) {
+    std::fprintf(stderr, "%s: %s\n", opt.path, why.c_str());
+    return 2;
+  }
+
+  const section* table = elf.find_section("virtops_extable");
+  std::vector<std::uint8_t> raw;
+  if (table != nullptr) {
+    auto c = elf.contents(*table);
+    if (!c) {
+      std::printf("error: virtops_extable has no contents in the file\n");
+      return 1;
+    }
+    raw = std::move(*c);
+  }
+  if (table == nullptr || raw.empty()) {
+    std::printf("%s: no virtops_extable entries\n", opt.path);
+    return opt.allow_empty ? 0 : 1;
+  }
+  if (raw.size() % 12 != 0 || table->addr % 4 != 0) {
+    std::printf("error: virtops_extable is %zu bytes at %#" PRIx64
+                ": not whole 4-aligned 12-byte entries\n",
+                raw.size(), table->addr);
+    return 1;
+  }
+
+  const std::size_t n = raw.size() / 12;
+  std::map<std::uint64_t, unsigned> per_site;
+  unsigned per_insn[virtops::insn_count] = {}, via_stub = 0, direct = 0;
+  bool sorted = true;
+  std::uint64_t previous = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    std::int32_t site_off, fixup_off;
+    std::uint32_t id;
+    std::memcpy(&site_off, &raw[k * 12], 4);
+    std::memcpy(&fixup_off, &raw[k * 12 + 4], 4);
+    std::memcpy(&id, &raw[k * 12 + 8], 4);
+    const std::uint64_t field = table->addr + k * 12;
+    const std::uint64_t site = field + static_cast<std::uint64_t>(std::int64_t{site_off});
+    const std::uint64_t fixup = field + 4 + static_cast<std::uint64_t>(std::int64_t{fixup_off});
+    if (k > 0 && site < previous) sorted = false;
+    previous = site;
+    ++per_site[site];
+
+    if (id >= virtops::insn_count) {
+      fail(site, "unknown instruction id %u", id);
+      continue;
+    }
+    const insn expected = static_cast<insn>(id);
+    ++per_insn[id];
+    const auto decoded = decode(elf.code(site, 16));
+    if (!elf.code_at(site))
+      fail(site, "site is not in an executable section");
+    else if (!decoded)
+      fail(site, "bytes at the site are no VMX/SVM instruction (entry says %s)",
+           virtops::to_string(expected));
+    else if (!site_matches(expected, *decoded))
+      fail(site, "bytes at the site are %s, entry says %s", virtops::to_string(*decoded),
+           virtops::to_string(expected));
+
+    if (!elf.code_at(fixup)) {
+      fail(site, "fixup %#" PRIx64 " is not in an executable section", fixup);
+      continue;
+    }
+    std::uint64_t landing = fixup;
+    if (auto target = through_stub(elf, fixup))
+      landing = *target, ++via_stub;
+    else
+      ++direct;
+    if (elf.has_symbols()) {
+      const function* at_site = elf.function_at(site);
+      const function* at_landing = elf.function_at(landing);
+      if (at_site == nullptr)
+        fail(site, "site is in no function symbol");
+      else if (at_landing == nullptr || family(at_site->name) != family(at_landing->name))
+        fail(site, "fixup lands at %#" PRIx64 " in %s, not in %s", landing,
+             at_landing ? at_landing->name.c_str() : "no function", at_site->name.c_str());
+    }
+    if (opt.list) {
+      const function* f = elf.function_at(site);
+      std::printf("%#" PRIx64 " %-8s -> %#" PRIx64 "%s  %s\n", site, virtops::to_string(expected),
+                  landing, landing != fixup ? " (via stub)" : "", f ? f->name.c_str() : "?");
+    }
+  }
+  for (const auto& [site, count] : per_site)
+    if (count > 1) fail(site, "%u entries for one site", count);
+
+  if (opt.expect_sites != nullptr) {
+    std::ifstream in(opt.expect_sites);
+    if (!in) {
+      std::fprintf(stderr, "%s: cannot open\n", opt.expect_sites);
+      return 2;
+    }
+    std::set<std::uint64_t> expected;
+    std::string line;
+    while (std::getline(in, line))
+      if (!line.empty()) expected.insert(std::stoull(line, nullptr, 16));
+    for (std::uint64_t site : expected)
+      if (!per_site.contains(site)) fail(site, "a virtualization instruction without an entry");
+    for (const auto& [site, count] : per_site)
+      if (!expected.contains(site)) fail(site, "entry for a site the disassembly does not list");
+    std::printf("disassembly: %zu virtualization instructions, each with one entry: %s\n",
+                expected.size(), errors == 0 ? "yes" : "no");
+  }
+
+  std::printf("%s: %zu entries, %zu sites, %u fixups direct, %u via the fault stub, %s\n", opt.path,
+              n, per_site.size(), direct, via_stub,
+              sorted ? "sorted" : "unsorted (sorted at run time)");
+  std::printf(" ");
+  for (unsigned i = 0; i < virtops::insn_count; ++i)
+    if (per_insn[i] != 0)
+      std::printf(" %s %u", virtops::to_string(static_cast<insn>(i)), per_insn[i]);
+  std::printf("\n%s\n", errors == 0 ? "OK" : "FAILED");
+  if (errors != 0) std::printf("%u errors\n", errors);
+  return errors == 0 ? 0 : 1;
+}
