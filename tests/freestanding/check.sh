@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds tests/freestanding/kernel.cpp as a static freestanding ELF with the
-# given compiler and fails if anything is left undefined.
+# given compiler and fails if anything is left undefined; with the extable
+# verifier as 4th argument, also checks every virtualization instruction in
+# it has exactly one valid exception-table entry.
 set -euo pipefail
-cxx=$1 include=$2 out=$3
+cxx=$1 include=$2 out=$3 verify=${4:-}
+insns='vmxon|vmxoff|vmclear|vmptrld|vmptrst|vmread|vmwrite|invept|invvpid|vmlaunch|vmresume|vmcall|vmrun|vmload|vmsave|stgi|clgi|invlpga|vmmcall'
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 flags=(-std=c++20 -ffreestanding -fno-exceptions -fno-rtti -nostdlib -mno-red-zone
@@ -22,6 +25,11 @@ for opt in -O0 -O2 -Os; do
   entries=$(( ${size:-0} / 12 ))
   if [ "$entries" -lt 97 ]; then
     echo "FAIL $cxx $opt: $entries exception-table entries, expected at least 97"; exit 1
+  fi
+  if [ -n "$verify" ]; then
+    objdump -d --no-show-raw-insn "$elf" | grep -E $'^ +[0-9a-f]+:\t('"$insns"')( |$)' |
+      sed -E 's/^ +([0-9a-f]+):.*/\1/' >"$elf.sites"
+    "$verify" --expect-sites "$elf.sites" "$elf"
   fi
   echo "ok $cxx $opt: no undefined symbols, $entries exception-table entries"
 done
