@@ -69,41 +69,63 @@ class [[nodiscard]] status {
   friend constexpr bool operator==(const status&, const status&) = default;
 
  private:
+  template <class>
+  friend class result;
+
   VIRTOPS_ALWAYS_INLINE constexpr status(errc c, insn i, std::uint8_t v, std::uint32_t d,
                                          std::uintptr_t rip) noexcept
-      : rip_(rip), detail_(d), code_(c), insn_(i), vector_(v) {}
+      : rip_(rip), code_(c), insn_(i), vector_(v), detail_(d) {}
 
+  // code_ is the low byte of RDX when returned: ok() is one test.
   std::uintptr_t rip_ = 0;
-  std::uint32_t detail_ = 0;  ///< vm_instruction_error or the fault's error code
   errc code_ = errc::ok;
   insn insn_ = insn{};
   std::uint8_t vector_ = 0;
+  std::uint32_t detail_ = 0;  ///< vm_instruction_error or the fault's error code
 };
 
 static_assert(sizeof(status) == 16 && std::is_trivially_copyable_v<status>);
 
 /// A value or the status that prevented it. The value is zero whenever there
 /// is none, so even an unchecked value() is never garbage.
+///
+/// 16 bytes like status, so it is returned in RAX:RDX: the value shares its
+/// word with the fault RIP, which only a failure has. (At 24 bytes it was
+/// returned through memory, and GCC 12 kept a `const auto r = vmread(...)`
+/// in a stack slot: a store, a load and a compare on every read.)
 template <class T>
 class [[nodiscard]] result {
-  static_assert(std::is_trivially_copyable_v<T>, "result<T> needs a trivially copyable T");
+  static_assert((std::is_integral_v<T> || std::is_enum_v<T>)&&sizeof(T) <= 8,
+                "result<T> holds what a VM instruction yields: an integer or enum of at most "
+                "8 bytes");
 
  public:
-  VIRTOPS_ALWAYS_INLINE constexpr result(T value) noexcept : value_(value) {}
+  VIRTOPS_ALWAYS_INLINE constexpr result(T value) noexcept
+      : payload_(static_cast<std::uint64_t>(value)) {}
   /// An error, or success without a value (a fault resumed by the policy).
-  VIRTOPS_ALWAYS_INLINE constexpr result(status s) noexcept : value_{}, status_(s) {}
+  VIRTOPS_ALWAYS_INLINE constexpr result(status s) noexcept
+      : payload_(s.ok() ? 0 : s.rip_),
+        code_(s.code_),
+        insn_(s.insn_),
+        vector_(s.vector_),
+        detail_(s.detail_) {}
 
-  VIRTOPS_ALWAYS_INLINE constexpr bool has_value() const noexcept { return status_.ok(); }
+  VIRTOPS_ALWAYS_INLINE constexpr bool has_value() const noexcept { return code_ == errc::ok; }
   VIRTOPS_ALWAYS_INLINE constexpr explicit operator bool() const noexcept { return has_value(); }
-  VIRTOPS_ALWAYS_INLINE constexpr T value() const noexcept { return value_; }
+  VIRTOPS_ALWAYS_INLINE constexpr T value() const noexcept { return value_or(T{}); }
   VIRTOPS_ALWAYS_INLINE constexpr T value_or(T fallback) const noexcept {
-    return has_value() ? value_ : fallback;
+    return has_value() ? static_cast<T>(payload_) : fallback;
   }
-  VIRTOPS_ALWAYS_INLINE constexpr status error() const noexcept { return status_; }
+  VIRTOPS_ALWAYS_INLINE constexpr status error() const noexcept {
+    return has_value() ? status{} : status{code_, insn_, vector_, detail_, payload_};
+  }
 
  private:
-  T value_;
-  status status_;  ///< default-initialized: its members have initializers
+  std::uint64_t payload_ = 0;  ///< the value, or the fault RIP after a failure
+  errc code_ = errc::ok;
+  insn insn_ = insn{};
+  std::uint8_t vector_ = 0;
+  std::uint32_t detail_ = 0;
 };
 
 }  // namespace virtops

@@ -98,6 +98,14 @@ entry() {  # function, instruction: nothing branches before the guest runs
     between=$after
   done
   printf 'CHECK-NOT: %s\nCHECK: {{^ }}ret{{( |$)}}\n' "$after"
+  printf 'CHECK-LABEL: <cg_exit_handler32>:\n'
+  between=$any
+  for _ in $(seq 32); do
+    printf 'CHECK-NOT: %s\nCHECK: {{^ }}vmread{{ }}\nCHECK-NEXT: {{^ }}jbe{{ }}\n' "$between"
+    printf 'CHECK-NOT: {{[(]%%rsp[)]}}\n'  # nothing kept in a stack slot
+    between=$after
+  done
+  printf 'CHECK-NOT: %s\nCHECK: {{^ }}ret{{( |$)}}\n' "$after"
   entry cg_launch vmwrite
   entry cg_resume vmwrite
   entry cg_vmcall vmcall

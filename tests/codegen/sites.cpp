@@ -1,5 +1,6 @@
 // Call sites whose machine code tests/codegen/check.sh inspects: one
 // function per wrapper, written the way hypervisor code uses them. Never run.
+#include <utility>
 #include <virtops/virtops.hpp>
 
 using namespace virtops;
@@ -52,6 +53,26 @@ SITE std::uint64_t cg_exit_burst() {
          vmx::vmread<vmcs::exit_qualification>().value_or(0) +
          vmx::vmread<vmcs::guest_rip>().value_or(0) +
          vmx::vmread<vmcs::vm_exit_instruction_length>().value_or(0);
+}
+
+// A full exit handler: 32 reads into the vCPU's exit information, the first
+// failure ends it. `const auto r` is how people write it; with a 24-byte
+// result GCC kept each r in a stack slot (store, load, compare per read).
+struct exit_info {
+  std::uint64_t value[32];
+};
+[[gnu::always_inline]] inline bool read_one(std::uint64_t field, std::uint64_t& out) {
+  const auto r = vmx::vmread(field);
+  out = r.value();
+  return r.has_value();
+}
+template <std::size_t... I>
+[[gnu::always_inline]] inline bool read_all(const std::uint64_t* fields, exit_info& out,
+                                            std::index_sequence<I...>) {
+  return (read_one(fields[I], out.value[I]) && ...);
+}
+SITE bool cg_exit_handler32(const std::uint64_t* fields, exit_info& out) {
+  return read_all(fields, out, std::make_index_sequence<32>{});
 }
 
 // The register-file wrappers: entries for every instruction, fault stub out of line.

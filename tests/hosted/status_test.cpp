@@ -54,11 +54,32 @@ TEST_CASE("a fault status round-trips its fault_info") {
   CHECK(s == status::from_fault(f));
 }
 
-TEST_CASE("status is 16 trivially copyable bytes, result<u64> is a value plus a status") {
+TEST_CASE("status and result are 16 trivially copyable bytes, returned in registers") {
   STATIC_REQUIRE(sizeof(status) == 16);
   STATIC_REQUIRE(std::is_trivially_copyable_v<status>);
   STATIC_REQUIRE(std::is_trivially_copyable_v<result<std::uint64_t>>);
   STATIC_REQUIRE(std::is_trivially_copyable_v<result<std::uint16_t>>);
+  STATIC_REQUIRE(sizeof(result<std::uint64_t>) == 16);
+  STATIC_REQUIRE(sizeof(result<std::uint16_t>) == 16);
+}
+
+TEST_CASE("a result keeps every field of the status it was made from") {
+  const fault_info f{insn::vmread, virtops::vector::gp, 0x1234, 0xffff'8000'0000'1000};
+  const result<std::uint32_t> faulted{status::from_fault(f)};
+  CHECK_FALSE(faulted.has_value());
+  CHECK(faulted.value() == 0);  // the RIP shares the value's word, and never shows
+  CHECK(faulted.error() == status::from_fault(f));
+  CHECK(faulted.error().fault() == f);
+
+  const result<std::uint16_t> narrow{std::uint16_t{0xbeef}};
+  CHECK(narrow.value() == 0xbeef);
+  CHECK(narrow.error() == status{});
+
+  enum class small : std::uint8_t { a = 3 };
+  const result<small> e{small::a};
+  CHECK(e.value() == small::a);
+  const result<std::int32_t> negative{-5};
+  CHECK(negative.value() == -5);
 }
 
 TEST_CASE("result holds a value or an error, and the value is 0 without one") {
