@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every virtops test suite, as README and CI do: GCC and Clang builds
 # (each hosted test at -O0 and -O2) and both again under ASan+UBSan, with
-# the freestanding, package and example checks. Build trees go to
+# the freestanding, package, codegen, ring-0 and example checks and a smoke
+# run of the benchmarks. Build trees go to
 # $VIRTOPS_BUILD_ROOT (default: build/ in the source tree).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,8 +13,8 @@ ensure_packages "${VIRTOPS_TEST_PACKAGES[@]}"
 builds=${VIRTOPS_BUILD_ROOT:-$root/build}
 jobs=$(nproc)
 configs=(
-  "gcc        -DCMAKE_CXX_COMPILER=g++"
-  "clang      -DCMAKE_CXX_COMPILER=clang++"
+  "gcc        -DCMAKE_CXX_COMPILER=g++ -DVIRTOPS_BUILD_BENCH=ON"
+  "clang      -DCMAKE_CXX_COMPILER=clang++ -DVIRTOPS_BUILD_BENCH=ON"
   "gcc-asan   -DCMAKE_CXX_COMPILER=g++ -DVIRTOPS_SANITIZE=ON"
   "clang-asan -DCMAKE_CXX_COMPILER=clang++ -DVIRTOPS_SANITIZE=ON"
 )
