@@ -95,7 +95,7 @@ static_assert(sizeof(status) == 16 && std::is_trivially_copyable_v<status>);
 /// in a stack slot: a store, a load and a compare on every read.)
 template <class T>
 class [[nodiscard]] result {
-  static_assert((std::is_integral_v<T> || std::is_enum_v<T>)&&sizeof(T) <= 8,
+  static_assert(sizeof(T) <= 8 && (std::is_integral_v<T> || std::is_enum_v<T>),
                 "result<T> holds what a VM instruction yields: an integer or enum of at most "
                 "8 bytes");
 
