@@ -1,0 +1,104 @@
+// The decoders against independent readings of the SDM: VMCS field
+// encodings (Vol. 3D, Appendix B: bit 0 access, 9:1 index, 11:10 type,
+// 14:13 width, 12 and 31:15 reserved), VM-instruction error numbers
+// (Vol. 3C, 31.4), and status/result round trips.
+#include <cstring>
+#include <virtops/virtops.hpp>
+
+#include "fuzz_support.hpp"
+
+namespace {
+
+using namespace virtops;
+
+void check_vmcs(std::uint64_t enc) {
+  const vmcs::decoded d = vmcs::decode(enc);
+  FUZZ_CHECK(static_cast<unsigned>(d.acc) == (enc & 1));
+  FUZZ_CHECK(d.index == ((enc >> 1) & 0x1ff));
+  FUZZ_CHECK(static_cast<unsigned>(d.type) == ((enc >> 10) & 3));
+  FUZZ_CHECK(static_cast<unsigned>(d.w) == ((enc >> 13) & 3));
+  const bool reserved_clear = (enc >> 15) == 0 && ((enc >> 12) & 1) == 0;
+  FUZZ_CHECK(d.reserved_clear == reserved_clear);
+  const bool high_ok = (enc & 1) == 0 || ((enc >> 13) & 3) == 1;
+  FUZZ_CHECK(d.valid == (reserved_clear && high_ok));
+  // Reassembled from its parts, a valid encoding is itself.
+  if (d.valid) {
+    const std::uint64_t again = static_cast<std::uint64_t>(d.acc) | std::uint64_t{d.index} << 1 |
+                                std::uint64_t(d.type) << 10 | std::uint64_t(d.w) << 13;
+    FUZZ_CHECK(again == enc);
+  }
+  const unsigned bits = vmcs::bits_of(enc);
+  const unsigned want = (enc & 1) ? 32
+                                  : (((enc >> 13) & 3) == 0   ? 16
+                                     : ((enc >> 13) & 3) == 2 ? 32
+                                                              : 64);
+  FUZZ_CHECK(bits == want);
+  // A name only for a valid encoding in the table, and then the table's.
+  if (const char* name = vmcs::name_of(enc)) {
+    FUZZ_CHECK(d.valid);
+    bool found = false;
+    for (const auto& f : vmcs::all_fields)
+      if (f.encoding == enc)
+        found =
+            std::strcmp(f.name, name) == 0 && f.declared_width == d.w && f.declared_type == d.type;
+    FUZZ_CHECK(found);
+  }
+}
+
+void check_error(std::uint32_t n) {
+  const auto e = static_cast<vm_instruction_error>(n);
+  const bool defined = n >= 1 && n <= 28 && n != 14 && n != 21 && n != 27;
+  FUZZ_CHECK(is_defined(e) == defined);
+  const char* name = to_string(e);
+  const char* text = description(e);
+  FUZZ_CHECK(name != nullptr && text != nullptr && name[0] != '\0' && text[0] != '\0');
+  if (n == 0) FUZZ_CHECK(std::strcmp(name, "none") == 0);
+  if (!defined && n != 0)
+    FUZZ_CHECK(std::strcmp(name, (n == 14 || n == 21 || n == 27) ? "reserved" : "unknown") == 0);
+  if (defined) FUZZ_CHECK(std::strcmp(name, "reserved") != 0 && std::strcmp(name, "unknown") != 0);
+}
+
+template <class T>
+void check_result(input& in) {
+  const T v = in.take<T>();
+  const result<T> ok{v};
+  FUZZ_CHECK(ok.has_value() && ok.value() == v && ok.value_or(T(v + 1)) == v);
+  FUZZ_CHECK(ok.error() == status{});
+
+  const fault_info f{static_cast<insn>(in.below(insn_count)), in.byte(), in.take<std::uint32_t>(),
+                     in.take<std::uint64_t>()};
+  const status s = status::from_fault(f);
+  FUZZ_CHECK(s.code() == errc::fault && s.fault() == f && s.instruction() == f.instruction);
+  FUZZ_CHECK(s.vm_error() == vm_instruction_error::none);
+  const result<T> bad{s};
+  FUZZ_CHECK(!bad.has_value() && bad.value() == T{} && bad.value_or(v) == v);
+  FUZZ_CHECK(bad.error() == s && bad.error().fault() == f);
+
+  const auto e = static_cast<vm_instruction_error>(in.take<std::uint32_t>());
+  const status valid = status::vmfail_valid(f.instruction, e);
+  FUZZ_CHECK(valid.code() == errc::vmfail_valid && valid.vm_error() == e);
+  FUZZ_CHECK(valid.fault() == fault_info{});
+  FUZZ_CHECK(result<T>{valid}.error() == valid);
+  const status invalid = status::vmfail_invalid(f.instruction);
+  FUZZ_CHECK(invalid.code() == errc::vmfail_invalid &&
+             invalid.vm_error() == vm_instruction_error::none);
+  FUZZ_CHECK(result<T>{invalid}.error() == invalid && !result<T>{invalid}.has_value());
+  FUZZ_CHECK(std::strcmp(to_string(s.code()), "fault") == 0);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  input in(data, size);
+  while (!in.empty()) {
+    switch (in.byte() % 6) {
+      case 0: check_vmcs(in.take<std::uint64_t>()); break;
+      case 1: check_vmcs(in.take<std::uint16_t>()); break;  // mostly plausible encodings
+      case 2: check_error(in.take<std::uint32_t>()); break;
+      case 3: check_error(in.byte()); break;  // mostly the SDM's range
+      case 4: check_result<std::uint64_t>(in); break;
+      default: check_result<std::uint16_t>(in); break;
+    }
+  }
+  return 0;
+}
