@@ -234,7 +234,7 @@ TEST_CASE("the last guard restores handler, flags and mask of every signal", "[p
   sigaddset(&segv.sa_mask, SIGUSR2);
   struct sigaction bus = {};
   bus.sa_handler = SIG_DFL;
-  bus.sa_flags = SA_RESETHAND;
+  bus.sa_flags = static_cast<int>(SA_RESETHAND);  // 0x80000000: an unsigned literal
   sigfillset(&bus.sa_mask);
   disposition d1(SIGILL, ill), d2(SIGSEGV, segv), d3(SIGBUS, bus);
   const int sigs[] = {SIGILL, SIGSEGV, SIGBUS};
