@@ -30,7 +30,7 @@ trace() {
     /^$/ { name = ""; next }
     name != "" && /^ +[0-9a-f]+:\t/ {
       split($0, part, "\t"); addr = part[1]; gsub(/[ :]/, "", addr)
-      i = n[name]++; at[name, i] = addr; line[name, i] = part[2] " " part[3]; index_of[name, addr] = i
+      i = n[name]++; line[name, i] = part[2] " " part[3]; index_of[name, addr] = i
     }
     END {
       k = split(want, f, " ")
