@@ -33,8 +33,8 @@ template <virtops::fault_policy P = virtops::policy::report>
 [[gnu::always_inline]] inline result<std::uint64_t> virtops_goto(std::uint64_t field) noexcept {
   status failure;
   std::uint64_t v;
-  asm volatile goto("1: popcnt %[f], %[v]\n\t" VIRTOPS_EXTABLE_ENTRY(
-                        "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
+  asm volatile goto("1: popcnt %[f], %[v]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+                        VIRTOPS_VMFAIL_BRANCH
                     : [v] "=r"(v)
                     : [f] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
                     : "cc"
@@ -51,7 +51,7 @@ template <virtops::fault_policy P = virtops::policy::report>
   bool failed;
   asm volatile(LEGACY_EX("popcnt %[f], %[v]") "setna %[failed]"
                : [v] "=r"(v), [failed] "=qm"(failed)
-               : [f] "r"(field)
+               : [f] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
                : "cc");
   if (failed) [[unlikely]]
     return detail::vmfail_valid(insn::vmread);
@@ -62,7 +62,10 @@ template <virtops::fault_policy P = virtops::policy::report>
 [[gnu::always_inline]] inline result<std::uint64_t> setcc(std::uint64_t field) noexcept {
   std::uint64_t v;
   std::uint8_t error;
-  asm volatile("popcnt %[f], %[v]\n\tsetna %[e]" : [v] "=r"(v), [e] "=q"(error) : [f] "r"(field) : "cc");
+  asm volatile("popcnt %[f], %[v]\n\tsetna %[e]"
+               : [v] "=r"(v), [e] "=q"(error)
+               : [f] "r"(field)
+               : "cc");
   if (error != 0) [[unlikely]]
     return detail::vmfail_valid(insn::vmread);
   return v;

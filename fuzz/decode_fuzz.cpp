@@ -3,6 +3,7 @@
 // 14:13 width, 12 and 31:15 reserved), VM-instruction error numbers
 // (Vol. 3C, 31.4), and status/result round trips.
 #include <cstring>
+#include <iterator>
 #include <virtops/virtops.hpp>
 
 #include "fuzz_support.hpp"
@@ -58,12 +59,50 @@ void check_error(std::uint32_t n) {
   if (defined) FUZZ_CHECK(std::strcmp(name, "reserved") != 0 && std::strcmp(name, "unknown") != 0);
 }
 
+// Once: the table itself against the decoder's SDM layout. Every row is a
+// valid encoding with its declared width and type, encodings and names are
+// unique (so name_of is a function), and a 64-bit field's _high row is the
+// full row's encoding + 1 with the same type.
+void check_table() {
+  const std::size_t n = std::size(vmcs::all_fields);
+  for (std::size_t i = 0; i < n; ++i) {
+    const vmcs::field_info& f = vmcs::all_fields[i];
+    const vmcs::decoded d = vmcs::decode(f.encoding);
+    FUZZ_CHECK(d.valid && d.w == f.declared_width && d.type == f.declared_type);
+    FUZZ_CHECK(vmcs::name_of(f.encoding) == f.name);
+    for (std::size_t j = i + 1; j < n; ++j)
+      FUZZ_CHECK(vmcs::all_fields[j].encoding != f.encoding &&
+                 std::strcmp(vmcs::all_fields[j].name, f.name) != 0);
+    const std::size_t len = std::strlen(f.name);
+    const bool high = len > 5 && std::strcmp(f.name + len - 5, "_high") == 0;
+    FUZZ_CHECK(high == (d.acc == vmcs::access::high));
+    if (high) {
+      const vmcs::field_info& full = vmcs::all_fields[i - 1];
+      FUZZ_CHECK(full.encoding + 1 == f.encoding && full.declared_type == f.declared_type &&
+                 std::strncmp(full.name, f.name, len - 5) == 0 && full.name[len - 5] == '\0');
+    }
+  }
+  // Every defined error number has its own name and description.
+  for (std::uint32_t a = 0; a <= 28; ++a)
+    for (std::uint32_t b = a + 1; b <= 28; ++b)
+      if (is_defined(vm_instruction_error{a}) && is_defined(vm_instruction_error{b}))
+        FUZZ_CHECK(std::strcmp(to_string(vm_instruction_error{a}),
+                               to_string(vm_instruction_error{b})) != 0 &&
+                   std::strcmp(description(vm_instruction_error{a}),
+                               description(vm_instruction_error{b})) != 0);
+  for (const errc c : {errc::ok, errc::vmfail_invalid, errc::vmfail_valid, errc::fault})
+    FUZZ_CHECK(std::strcmp(to_string(c), "unknown") != 0);
+}
+
 template <class T>
 void check_result(input& in) {
   const T v = in.take<T>();
   const result<T> ok{v};
   FUZZ_CHECK(ok.has_value() && ok.value() == v && ok.value_or(T(v + 1)) == v);
   FUZZ_CHECK(ok.error() == status{});
+  // Success without a value (a fault the policy resumed): has_value, 0.
+  const result<T> resumed{status{}};
+  FUZZ_CHECK(resumed.has_value() && resumed.value() == T{} && resumed.error().ok());
 
   const fault_info f{static_cast<insn>(in.below(insn_count)), in.byte(), in.take<std::uint32_t>(),
                      in.take<std::uint64_t>()};
@@ -89,14 +128,18 @@ void check_result(input& in) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const bool table_checked = (check_table(), true);
+  (void)table_checked;
   input in(data, size);
   while (!in.empty()) {
-    switch (in.byte() % 6) {
+    switch (in.byte() % 7) {
       case 0: check_vmcs(in.take<std::uint64_t>()); break;
       case 1: check_vmcs(in.take<std::uint16_t>()); break;  // mostly plausible encodings
       case 2: check_error(in.take<std::uint32_t>()); break;
       case 3: check_error(in.byte()); break;  // mostly the SDM's range
       case 4: check_result<std::uint64_t>(in); break;
+      // A 64-bit VMREAD of the error field: the enum keeps its low 32 bits.
+      case 5: check_error(static_cast<std::uint32_t>(in.take<std::uint64_t>())); break;
       default: check_result<std::uint16_t>(in); break;
     }
   }

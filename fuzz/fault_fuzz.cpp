@@ -1,9 +1,12 @@
 // Random sequences of faulting wrapper calls in ring 3 under the POSIX
 // adapter, with random policies and operands. After every call: the status
-// names the wrapper's instruction and the vector the CPU raised (by an
-// oracle that runs the bare instruction under a plain handler), the fault
-// RIP is a table site of that instruction, counting policies count exactly,
-// and values live in registers across the calls are intact.
+// names the wrapper's instruction and the vector and error code the CPU
+// raised (by an oracle that runs the bare instruction under a plain
+// handler), the fault RIP is a table site of that instruction, resumed
+// calls succeed with reads at 0, the counting policies have counted exactly
+// the calls that reached them, and values live across the calls are intact:
+// six in the caller's frame, and one in each callee-saved register (RBX,
+// RBP, R12-R15), which the call runs under by way of a small trampoline.
 #include <vector>
 #include <virtops/posix.hpp>
 #include <virtops/virtops.hpp>
@@ -11,6 +14,62 @@
 #include "call_wrapper.hpp"
 #include "fuzz_support.hpp"
 #include "probe.hpp"
+
+// Loads v[0..5] into RBX, RBP, R12-R15, calls fn(arg), and returns the OR of
+// each register XOR its value: 0 if the call (its wrapper's fault path
+// included) gave all six back. A compiler keeps a value in a register of
+// its choice, or spills it; this pins them.
+extern "C" std::uint64_t fuzz_pinned_call(void (*fn)(void*), void* arg, const std::uint64_t* v);
+// clang-format off
+asm(R"(
+  .text
+  .p2align 4
+  .type fuzz_pinned_call, @function
+fuzz_pinned_call:
+  push %rbp
+  push %rbx
+  push %r12
+  push %r13
+  push %r14
+  push %r15
+  push %rdx                 # v; 7 pushes realign the stack for the call
+  mov (%rdx), %rbx
+  mov 8(%rdx), %rbp
+  mov 16(%rdx), %r12
+  mov 24(%rdx), %r13
+  mov 32(%rdx), %r14
+  mov 40(%rdx), %r15
+  mov %rdi, %rax
+  mov %rsi, %rdi
+  call *%rax
+  pop %rdx
+  mov %rbx, %rax
+  xor (%rdx), %rax
+  mov %rbp, %rcx
+  xor 8(%rdx), %rcx
+  or %rcx, %rax
+  mov %r12, %rcx
+  xor 16(%rdx), %rcx
+  or %rcx, %rax
+  mov %r13, %rcx
+  xor 24(%rdx), %rcx
+  or %rcx, %rax
+  mov %r14, %rcx
+  xor 32(%rdx), %rcx
+  or %rcx, %rax
+  mov %r15, %rcx
+  xor 40(%rdx), %rcx
+  or %rcx, %rax
+  pop %r15
+  pop %r14
+  pop %r13
+  pop %r12
+  pop %rbx
+  pop %rbp
+  ret
+  .size fuzz_pinned_call, .-fuzz_pinned_call
+)");
+// clang-format on
 
 namespace {
 
@@ -21,7 +80,17 @@ struct machine {
   static inline bool value = false;
   static bool rebooting() noexcept { return value; }
 };
-using reboot_aware = policy::reboot_aware<machine, policy::report>;
+
+// The custom policies: `counting` (call_wrapper.hpp) reports; this one
+// resumes, as a policy that logs and carries on would.
+struct counting_resume {
+  static inline unsigned faults = 0;
+  static virtops::fault_action on_fault(const virtops::fault_info& f) noexcept {
+    ++faults;
+    counting::last = f;
+    return virtops::fault_action::resume;
+  }
+};
 
 struct usable_wrapper {
   wrapper w;
@@ -34,77 +103,107 @@ bool is_hypercall(wrapper w) { return w == wrapper::vmcall || w == wrapper::vmmc
 void check_fault(const usable_wrapper& u, const virtops::status& s) {
   FUZZ_CHECK(s.code() == errc::fault);
   FUZZ_CHECK(s.instruction() == instruction_of(u.w));
+  FUZZ_CHECK(s.vm_error() == virtops::vm_instruction_error::none);
   const virtops::fault_info f = s.fault();
+  FUZZ_CHECK(f.instruction == instruction_of(u.w));
   FUZZ_CHECK(f.vector == u.oracle.trapno);
   FUZZ_CHECK(f.error_code == u.oracle.error_code);
-  const virtops::extable::entry* e = virtops::extable::find(f.rip);
+  const virtops::extable::entry* e = virtops::extable::this_module().find(f.rip);
   FUZZ_CHECK(e != nullptr && e->instruction() == instruction_of(u.w));
 }
 
-// What the call yields besides the status after a fault (see call_wrapper).
+// What the call yields besides the status after a fault, reported or
+// resumed: reads yield 0, a hypercall's registers are untouched.
 std::uint64_t value_after_fault(wrapper w, std::uint64_t operand) {
   return is_hypercall(w) ? operand : 0;
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // The oracle first, with its own handler; VMMCALL may be answered by a
-  // hypervisor below instead of faulting, so only what faults is used.
+// Once, on the first input: by then libFuzzer has installed its crash
+// handlers, so they become the guard's "previous" handlers and a fault that
+// is not virtops' is still reported (with its input) as a crash.
+void set_up() {
+  // The oracle, with its own handler. VMMCALL is left out: KVM may answer
+  // it as a hypercall instead of faulting.
   for (wrapper w : all_wrappers) {
+    if (w == wrapper::vmmcall) continue;
     const raised r = probe(first_executed(w));
-    if (r.faulted) usable.push_back({w, r});
+    FUZZ_CHECK(r.faulted);
+    usable.push_back({w, r});
   }
   static virtops::posix::trap_guard guard;  // for the whole run
-  FUZZ_CHECK(guard.installed() && !usable.empty());
-  return 0;
+  FUZZ_CHECK(guard.installed());
 }
 
+struct reboot_report : policy::reboot_aware<machine, policy::report> {};
+struct reboot_counting : policy::reboot_aware<machine, counting> {};
+
+// One call, run by fuzz_pinned_call.
+struct step {
+  wrapper w;
+  unsigned policy;
+  std::uint64_t operand;
+  outcome out;
+};
+
+void run_step(void* arg) {
+  step& s = *static_cast<step*>(arg);
+  switch (s.policy) {
+    case 0: s.out = call_wrapper<policy::report>(s.w, s.operand); break;
+    case 1: s.out = call_wrapper<policy::ignore>(s.w, s.operand); break;
+    case 2: s.out = call_wrapper<counting>(s.w, s.operand); break;
+    case 3: s.out = call_wrapper<counting_resume>(s.w, s.operand); break;
+    case 4: s.out = call_wrapper<reboot_report>(s.w, s.operand); break;
+    default: s.out = call_wrapper<reboot_counting>(s.w, s.operand); break;
+  }
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (usable.empty()) LLVMFuzzerInitialize(nullptr, nullptr);
+  if (usable.empty()) set_up();
   input in(data, size);
-  // Values that must survive every fault: kept in callee-saved registers
-  // across the (noinline) calls, checked after each.
+  // Values that must survive every fault, in the caller's frame (registers
+  // or stack slots, the compiler's choice), checked after each call.
   const std::uint64_t seed = in.take<std::uint64_t>();
-  std::uint64_t a = seed * 0x9e3779b97f4a7c15ull, b = ~seed, c = seed ^ 0x5555;
+  const std::uint64_t want[6] = {seed,          ~seed,    seed * 0x9e3779b97f4a7c15ull,
+                                 seed ^ 0x5555, seed + 1, seed << 7 | seed >> 57};
+  std::uint64_t r0 = want[0], r1 = want[1], r2 = want[2], r3 = want[3], r4 = want[4], r5 = want[5];
+  // Exact counts: what each counting policy must have seen by now.
+  const unsigned counted0 = counting::faults, resumed0 = counting_resume::faults;
+  unsigned counted = 0, resumed = 0;
   for (unsigned steps = 0; !in.empty() && steps < 64; ++steps) {
     const usable_wrapper& u = usable[in.below(usable.size())];
     const std::uint8_t how = in.byte();
-    const std::uint64_t operand = in.take<std::uint64_t>();
-    switch (how % 4) {
-      case 0: {
-        const outcome o = call_wrapper<policy::report>(u.w, operand);
-        check_fault(u, o.st);
-        FUZZ_CHECK(o.value == value_after_fault(u.w, operand));
-        break;
-      }
-      case 1: {  // resumed: success, reads yield 0, hypercall registers unchanged
-        const outcome o = call_wrapper<policy::ignore>(u.w, operand);
-        FUZZ_CHECK(o.st.ok());
-        FUZZ_CHECK(o.value == value_after_fault(u.w, operand));
-        break;
-      }
-      case 2: {
-        const unsigned before = counting::faults;
-        const outcome o = call_wrapper<counting>(u.w, operand);
-        FUZZ_CHECK(counting::faults == before + 1);
-        check_fault(u, o.st);
-        FUZZ_CHECK(counting::last == o.st.fault());
-        break;
-      }
-      default: {
-        machine::value = (how & 4) != 0;
-        const outcome o = call_wrapper<reboot_aware>(u.w, operand);
-        if (machine::value)
-          FUZZ_CHECK(o.st.ok());
-        else
-          check_fault(u, o.st);
-        break;
-      }
+    step s{u.w, how % 6u, in.take<std::uint64_t>(), {}};
+    machine::value = (how & 8) != 0;  // for the reboot_aware policies
+    const std::uint64_t pinned[6] = {want[2] + steps, want[3] ^ steps, want[0] - steps,
+                                     want[1] + steps, want[4] * 3,     want[5] ^ 0xa5a5};
+    asm volatile("" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5));
+    FUZZ_CHECK(fuzz_pinned_call(&run_step, &s, pinned) == 0);
+    asm volatile("" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5));
+    FUZZ_CHECK(r0 == want[0] && r1 == want[1] && r2 == want[2] && r3 == want[3] && r4 == want[4] &&
+               r5 == want[5]);
+
+    // Reported, or resumed (success; reads 0, hypercall registers untouched).
+    const bool resumes = s.policy == 1 || s.policy == 3 || (s.policy >= 4 && machine::value);
+    if (resumes)
+      FUZZ_CHECK(s.out.st.ok());
+    else
+      check_fault(u, s.out.st);
+    FUZZ_CHECK(s.out.value == value_after_fault(u.w, s.operand));
+    // The counting policies saw exactly their calls, and the same record.
+    if (s.policy == 2 || (s.policy == 5 && !machine::value)) {
+      ++counted;
+      FUZZ_CHECK(counting::last == s.out.st.fault());
     }
-    // Nothing the fault path touched may leak into the caller's registers.
-    asm volatile("" : "+r"(a), "+r"(b), "+r"(c));
-    FUZZ_CHECK(a == seed * 0x9e3779b97f4a7c15ull && b == ~seed && c == (seed ^ 0x5555));
+    if (s.policy == 3) {
+      ++resumed;
+      FUZZ_CHECK(counting::last.instruction == instruction_of(u.w) &&
+                 counting::last.vector == u.oracle.trapno &&
+                 counting::last.error_code == u.oracle.error_code);
+    }
+    FUZZ_CHECK(counting::faults - counted0 == counted);
+    FUZZ_CHECK(counting_resume::faults - resumed0 == resumed);
   }
   return 0;
 }

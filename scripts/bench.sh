@@ -1,45 +1,61 @@
 #!/usr/bin/env bash
 # Runs every benchmark with GCC and Clang and regenerates docs/benchmarks.md
-# (tables between its markers) and docs/bench/*.png. Usage:
-#   scripts/bench.sh            # 10 interleaved repetitions of each benchmark
-#   VIRTOPS_BENCH_REPS=3 scripts/bench.sh
-# Build trees and JSON go to $VIRTOPS_BUILD_ROOT/bench-{gcc,clang}.
+# (between its bench:begin/bench:end markers) and docs/bench/*.png. Usage:
+#   scripts/bench.sh                      # 10 interleaved repetitions
+#   VIRTOPS_BENCH_REPS=3 scripts/bench.sh # quicker, noisier
+# Build trees and raw results go to $VIRTOPS_BUILD_ROOT/bench-{gcc,clang}
+# (default: build/ in the source tree). Builds use at most
+# $VIRTOPS_BENCH_JOBS (default 2) jobs.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=packages.sh
 . "$root/scripts/packages.sh"
-ensure_packages cmake ninja-build g++ clang libbenchmark-dev gnuplot-nox python3 binutils
+ensure_packages cmake ninja-build g++ clang binutils libbenchmark-dev gnuplot-nox
+command -v python3 >/dev/null || ensure_packages python3
+
 builds=${VIRTOPS_BUILD_ROOT:-$root/build}
 reps=${VIRTOPS_BENCH_REPS:-10}
+jobs=${VIRTOPS_BENCH_JOBS:-2}
+min_time=${VIRTOPS_BENCH_MIN_TIME:-0.2}  # seconds per repetition
+benches=(handler_bench extable_bench fault_bench)
+mkdir -p "$builds"
+# The load when the run starts: the machine is shared.
+uptime >"$builds/bench-load.txt"
+
 for compiler in gcc clang; do
   cxx=g++
   [ $compiler = clang ] && cxx=clang++
   dir=$builds/bench-$compiler
   cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=$cxx \
     -DVIRTOPS_BUILD_BENCH=ON -DVIRTOPS_BUILD_TESTS=OFF -DVIRTOPS_BUILD_EXAMPLES=OFF >/dev/null
-  cmake --build "$dir" --target handler_bench extable_bench fault_bench
-  for b in handler_bench extable_bench fault_bench; do
+  cmake --build "$dir" -j "$jobs" --target "${benches[@]}" bench_codesize
+  for b in "${benches[@]}"; do
     echo "=== $compiler $b"
     # All variants in one process, interleaved at random, repeated: ratios
-    # come from the same minutes of the same machine.
+    # come from the same minutes of the same machine. Every repetition is
+    # kept in the JSON; the report takes medians.
     "$dir/bench/$b" --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
-      --benchmark_min_time=0.2 --benchmark_report_aggregates_only=true \
+      --benchmark_min_time="$min_time" --benchmark_display_aggregates_only=true \
       --benchmark_out="$dir/$b.json" --benchmark_out_format=json
   done
-  # Code size: the variants' handlers in their own sections, so the VMfail
-  # stubs (.subsection 1) stay with their function.
-  "$cxx" -std=c++20 -O2 -ffunction-sections -I"$root/include" -c "$root/bench/handler_bench.cpp" \
-    -o "$dir/handler_sections.o"
 done
-# Compile time of the umbrella header against an empty translation unit.
+
+# Compile time of the umbrella header against an empty translation unit:
+# runs alternate between the two and between the compilers, so load on the
+# shared machine hits all four alike; the report takes medians.
 printf '#include <virtops/virtops.hpp>\n' >"$builds/bench-include.cpp"
 printf '\n' >"$builds/bench-empty.cpp"
-for cxx in g++ clang++; do
-  for tu in empty include; do
-    start=$(date +%s%N)
-    for _ in $(seq 20); do "$cxx" -std=c++20 -fsyntax-only -I"$root/include" "$builds/bench-$tu.cpp"; done
-    echo "$cxx $tu $(( ($(date +%s%N) - start) / 20000 ))"
+runs=${VIRTOPS_BENCH_COMPILE_RUNS:-20}
+echo "=== compile time ($runs runs each)"
+for _ in $(seq "$runs"); do
+  for cxx in g++ clang++; do
+    for tu in empty include; do
+      start=$(date +%s%N)
+      "$cxx" -std=c++20 -fsyntax-only -I"$root/include" "$builds/bench-$tu.cpp"
+      echo "$cxx $tu $(($(date +%s%N) - start))"
+    done
   done
 done >"$builds/bench-compile-time.txt"
-python3 "$root/scripts/bench_report.py" "$builds" "$root/docs"
+
+python3 "$root/bench/report.py" "$builds" "$root/docs"
 echo "docs/benchmarks.md and docs/bench/*.png regenerated"

@@ -10,9 +10,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csetjmp>
 #include <csignal>
-#include <cstdlib>
+#include <cstdio>
 #include <thread>
 #include <vector>
 #include <virtops/posix.hpp>
@@ -26,14 +27,19 @@
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
 #define ON_VALGRIND (RUNNING_ON_VALGRIND != 0)
+// For a child about to die of deliberate invalid accesses.
+#define STOP_MEMCHECK_REPORTS() VALGRIND_DISABLE_ERROR_REPORTING
 #else
 #define ON_VALGRIND false
+#define STOP_MEMCHECK_REPORTS() (void)0
 #endif
 
 using virtops::errc;
 using virtops::insn;
 namespace policy = virtops::policy;
 namespace posix = virtops::posix;
+namespace vmx = virtops::vmx;
+namespace svm = virtops::svm;
 
 namespace {
 
@@ -53,6 +59,13 @@ const std::vector<faulting>& faulting_wrappers() {
   return all;
 }
 
+const faulting& faulting_wrapper(wrapper w) {
+  for (const faulting& f : faulting_wrappers())
+    if (f.w == w) return f;
+  FAIL("wrapper does not fault here");
+  return faulting_wrappers().front();
+}
+
 // Everything a faulting call must report; false on the first mismatch.
 bool reports(const faulting& f, const virtops::status& s) {
   const virtops::fault_info info = s.fault();
@@ -62,14 +75,8 @@ bool reports(const faulting& f, const virtops::status& s) {
          site != nullptr && site->instruction() == instruction_of(f.w);
 }
 
-unsigned calls_per_thread() {
-  // valgrind runs this binary too, some 50x slower per signal: it sets fewer.
-  if (const char* env = std::getenv("VIRTOPS_RELIABILITY_CALLS"))
-    return static_cast<unsigned>(std::atoi(env));
-  return 100'000;
-}
-
-// Real faults, in asm so that no sanitizer sees them first.
+// Real faults, in asm so that no sanitizer sees them first. The deliberate
+// invalid store is suppressed for memcheck by name (valgrind.supp).
 [[gnu::noinline]] void null_store() {
   asm volatile("movl $1, (%0)" : : "r"(std::uintptr_t{16}) : "memory");
 }
@@ -87,6 +94,22 @@ unsigned calls_per_thread() {
   asm volatile("movl $1, (%0)" : : "r"(page) : "memory");
 }
 
+// A stray fault that arrives as `sig` (SIGSEGV or SIGILL).
+void stray_fault(int sig) {
+  if (sig == SIGSEGV)
+    null_store();
+  else
+    stray_ud2();
+}
+
+constexpr int trapped[] = {SIGILL, SIGSEGV, SIGBUS};
+
+// Children start from the kernel's defaults: otherwise Catch's own fatal
+// signal handlers would be the "previous handler" that crashes chain to.
+void default_dispositions() {
+  for (int sig : trapped) signal(sig, SIG_DFL);
+}
+
 sigjmp_buf escape;
 volatile sig_atomic_t handler_calls, handler_signo, handler_code;
 
@@ -102,12 +125,14 @@ struct disposition {
   struct sigaction old {};
   explicit disposition(int s, const struct sigaction& a) : sig(s) { sigaction(sig, &a, &old); }
   ~disposition() { sigaction(sig, &old, nullptr); }
+  disposition(const disposition&) = delete;
+  disposition& operator=(const disposition&) = delete;
 };
 
-struct sigaction siginfo_action(void (*h)(int, siginfo_t*, void*), int flags = 0) {
+struct sigaction siginfo_action(void (*h)(int, siginfo_t*, void*), unsigned flags = 0) {
   struct sigaction a = {};
   a.sa_sigaction = h;
-  a.sa_flags = SA_SIGINFO | flags;
+  a.sa_flags = static_cast<int>(SA_SIGINFO | flags);  // SA_RESETHAND is 0x80000000
   sigemptyset(&a.sa_mask);
   return a;
 }
@@ -119,8 +144,17 @@ TEST_CASE("8 threads x 100k faults: none lost, none misattributed", "[threads]")
   REQUIRE(wrappers.size() >= 18);
   posix::trap_guard guard;
   REQUIRE(guard.installed());
-  constexpr unsigned threads = 8;
-  const unsigned calls = calls_per_thread();
+  // The exact RIP each wrapper faults at in call_wrapper<counting>: every
+  // threaded call must report that very address.
+  std::vector<std::uintptr_t> rip(wrappers.size());
+  for (std::size_t k = 0; k < wrappers.size(); ++k) {
+    const virtops::status s = call_wrapper<counting>(wrappers[k].w).st;
+    REQUIRE(reports(wrappers[k], s));
+    rip[k] = s.fault().rip;
+  }
+  // The full count in every build: ASan and valgrind are no slower per fault
+  // (the kernel's signal delivery dominates; valgrind raises SIGILL itself).
+  constexpr unsigned threads = 8, calls = 100'000;
   std::atomic<unsigned> wrong{0}, miscounted{0}, total{0};
   std::atomic<bool> done{false};
   // Meanwhile guards come and go on another thread: installing and
@@ -128,41 +162,59 @@ TEST_CASE("8 threads x 100k faults: none lost, none misattributed", "[threads]")
   std::thread churn([&] {
     while (!done.load()) posix::trap_guard transient;
   });
+  const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> pool;
   for (unsigned t = 0; t < threads; ++t)
     pool.emplace_back([&, t] {
       counting::faults = 0;
       for (unsigned n = 0; n < calls; ++n) {
         // Each thread walks the wrappers in its own order.
-        const faulting& f = wrappers[(n * 7 + t * 5) % wrappers.size()];
-        const outcome o = call_wrapper<counting>(f.w, n);
-        if (!reports(f, o.st) || counting::last != o.st.fault()) wrong.fetch_add(1);
+        const std::size_t k = (n * 7 + t * 5) % wrappers.size();
+        const outcome o = call_wrapper<counting>(wrappers[k].w, n);
+        if (!reports(wrappers[k], o.st) || o.st.fault().rip != rip[k] ||
+            counting::last != o.st.fault())
+          wrong.fetch_add(1);
       }
       if (counting::faults != calls) miscounted.fetch_add(1);
       total.fetch_add(counting::faults);
     });
   for (auto& th : pool) th.join();
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   done = true;
   churn.join();
+  // For docs/reliability.md; not a pass/fail criterion.
+  std::printf("[threads] %u faults in %.2f s wall: %.1f us each, %.0f faults/s\n", threads * calls,
+              took.count(), took.count() * 1e6 / (threads * calls), threads * calls / took.count());
   CHECK(wrong.load() == 0);
   CHECK(miscounted.load() == 0);
   CHECK(total.load() == threads * calls);
 }
 
 TEST_CASE("faults at unregistered addresses kill with their own signal", "[passthrough][death]") {
-  posix::trap_guard guard;  // in the parent too: the children inherit it
   SECTION("SIGSEGV") {
-    const int st = in_child([] { null_store(); });
+    const int st = in_child([] {
+      default_dispositions();
+      posix::trap_guard guard;
+      null_store();
+    });
     REQUIRE(WIFSIGNALED(st));
     CHECK(WTERMSIG(st) == SIGSEGV);
   }
   SECTION("SIGILL") {
-    const int st = in_child([] { stray_ud2(); });
+    const int st = in_child([] {
+      default_dispositions();
+      posix::trap_guard guard;
+      stray_ud2();
+    });
     REQUIRE(WIFSIGNALED(st));
     CHECK(WTERMSIG(st) == SIGILL);
   }
   SECTION("a real SIGBUS") {
-    const int st = in_child([] { real_sigbus(); });
+    const int st = in_child([] {
+      default_dispositions();
+      posix::trap_guard guard;
+      real_sigbus();
+    });
     REQUIRE(WIFSIGNALED(st));
     CHECK(WTERMSIG(st) == SIGBUS);
   }
@@ -185,6 +237,51 @@ TEST_CASE("a handler installed before the guard gets a real SIGBUS, and nothing 
   CHECK(WEXITSTATUS(st) == 0);
 }
 
+TEST_CASE("a one-shot (SA_RESETHAND) handler before the guard: the next stray fault kills",
+          "[passthrough][death]") {
+  // The kernel resets a one-shot handler when it delivers to it; the guard
+  // must not deliver to it twice.
+  const int sig = faulting_wrapper(wrapper::vmxoff).oracle.signo;
+  const int st = in_child([sig] {
+    alarm(20);
+    default_dispositions();
+    disposition prior(sig, siginfo_action(&escaping_handler, SA_RESETHAND));
+    posix::trap_guard guard;
+    handler_calls = 0;
+    if (sigsetjmp(escape, 1) == 0) stray_fault(sig);
+    if (handler_calls != 1) _exit(1);
+    stray_fault(sig);
+    _exit(2);  // the handler ran twice
+  });
+  REQUIRE(WIFSIGNALED(st));
+  CHECK(WTERMSIG(st) == sig);
+}
+
+// Known bug (see docs/reliability.md): chain() resets the whole signal to
+// SIG_DFL for a one-shot previous handler, which uninstalls the guard for
+// that signal, so the next wrapper fault kills the process. [!shouldfail]
+// keeps CI green until posix.hpp is fixed; then drop the tag.
+TEST_CASE("a one-shot (SA_RESETHAND) handler before the guard: virtops' faults still fixed up",
+          "[passthrough][death][!shouldfail]") {
+  const int sig = faulting_wrapper(wrapper::vmxoff).oracle.signo;
+  const int st = in_child([sig] {
+    alarm(20);
+    default_dispositions();
+    disposition prior(sig, siginfo_action(&escaping_handler, SA_RESETHAND));
+    {
+      posix::trap_guard guard;
+      if (sigsetjmp(escape, 1) == 0) stray_fault(sig);
+      if (!reports(faulting_wrapper(wrapper::vmxoff), vmx::vmxoff())) _exit(1);
+    }
+    // What the kernel leaves after a one-shot delivery: the default.
+    struct sigaction now;
+    sigaction(sig, nullptr, &now);
+    if (now.sa_handler != SIG_DFL) _exit(2);
+  });
+  CHECK(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 0);
+}
+
 namespace {
 struct sigaction virtops_action;  // what the newer handler saved
 volatile sig_atomic_t newer_calls;
@@ -197,13 +294,12 @@ void newer_handler(int sig, siginfo_t* info, void* context) {
 TEST_CASE("a handler installed after the guard, chaining back, keeps virtops working",
           "[passthrough]") {
   struct sigaction before[3];
-  const int sigs[] = {SIGILL, SIGSEGV, SIGBUS};
-  for (int k = 0; k < 3; ++k) sigaction(sigs[k], nullptr, &before[k]);
+  for (int k = 0; k < 3; ++k) sigaction(trapped[k], nullptr, &before[k]);
   {
     posix::trap_guard guard;
     struct sigaction newer = siginfo_action(&newer_handler);
     struct sigaction replaced[3];
-    for (int k = 0; k < 3; ++k) sigaction(sigs[k], &newer, &replaced[k]);
+    for (int k = 0; k < 3; ++k) sigaction(trapped[k], &newer, &replaced[k]);
     virtops_action = replaced[0];
     REQUIRE(virtops_action.sa_sigaction == &posix::detail::on_signal);
     newer_calls = 0;
@@ -218,9 +314,9 @@ TEST_CASE("a handler installed after the guard, chaining back, keeps virtops wor
   // The guard is gone, but the newer handler sits on top: it stays.
   for (int k = 0; k < 3; ++k) {
     struct sigaction now;
-    sigaction(sigs[k], nullptr, &now);
+    sigaction(trapped[k], nullptr, &now);
     CHECK(now.sa_sigaction == &newer_handler);
-    sigaction(sigs[k], &before[k], nullptr);
+    sigaction(trapped[k], &before[k], nullptr);
   }
 }
 
@@ -237,17 +333,16 @@ TEST_CASE("the last guard restores handler, flags and mask of every signal", "[p
   bus.sa_flags = static_cast<int>(SA_RESETHAND);  // 0x80000000: an unsigned literal
   sigfillset(&bus.sa_mask);
   disposition d1(SIGILL, ill), d2(SIGSEGV, segv), d3(SIGBUS, bus);
-  const int sigs[] = {SIGILL, SIGSEGV, SIGBUS};
   struct sigaction before[3], after[3];
-  for (int k = 0; k < 3; ++k) sigaction(sigs[k], nullptr, &before[k]);
+  for (int k = 0; k < 3; ++k) sigaction(trapped[k], nullptr, &before[k]);
   {
     posix::trap_guard a;
     posix::trap_guard b;
     CHECK(call_wrapper<policy::report>(wrapper::vmxoff).st.code() == errc::fault);
   }
   for (int k = 0; k < 3; ++k) {
-    INFO("signal " << sigs[k]);
-    sigaction(sigs[k], nullptr, &after[k]);
+    INFO("signal " << trapped[k]);
+    sigaction(trapped[k], nullptr, &after[k]);
     CHECK(reinterpret_cast<void*>(after[k].sa_sigaction) ==
           reinterpret_cast<void*>(before[k].sa_sigaction));
     CHECK(after[k].sa_flags == before[k].sa_flags);
@@ -261,12 +356,12 @@ volatile sig_atomic_t inner_ok;
 // A previous handler that, while handling someone else's SIGSEGV, runs
 // wrappers that fault: their signals nest inside it, and are ours.
 void handler_running_vmx(int, siginfo_t*, void*) {
-  const virtops::status s = virtops::vmx::vmxoff();  // SIGILL: not blocked here
+  const virtops::status s = vmx::vmxoff();  // SIGILL: not blocked here
   inner_ok = s.code() == errc::fault && s.instruction() == insn::vmxoff;
   siglongjmp(escape, 1);
 }
 void handler_running_svm(int, siginfo_t*, void*) {
-  const virtops::status s = virtops::svm::stgi();  // SIGSEGV inside a SIGSEGV handler
+  const virtops::status s = svm::stgi();  // SIGSEGV on the CPU (SIGILL under valgrind)
   inner_ok = s.code() == errc::fault && s.instruction() == insn::stgi;
   siglongjmp(escape, 1);
 }
@@ -276,7 +371,7 @@ void handler_running_svm(int, siginfo_t*, void*) {
 struct policy_running_wrappers {
   static inline thread_local virtops::status inner{};
   static virtops::fault_action on_fault(const virtops::fault_info&) noexcept {
-    inner = virtops::vmx::vmread<policy::report>(0x4402).error();
+    inner = vmx::vmread<policy::report>(0x4402).error();
     return virtops::fault_action::report;
   }
 };
@@ -290,9 +385,7 @@ struct crashing_policy {
 };
 }  // namespace
 
-// [invalid-access]: makes a deliberate bad memory access (memcheck would
-// count it as an error).
-TEST_CASE("faults inside fault handling are handled like any other", "[nested][invalid-access]") {
+TEST_CASE("faults inside fault handling are handled like any other", "[nested]") {
   SECTION("a wrapper faulting in another handler while that handles its own fault") {
     disposition prior(SIGSEGV, siginfo_action(&handler_running_vmx));
     posix::trap_guard guard;
@@ -311,7 +404,7 @@ TEST_CASE("faults inside fault handling are handled like any other", "[nested][i
 
 TEST_CASE("a policy running wrappers: both faults reported, each to its caller", "[nested]") {
   posix::trap_guard guard;
-  const virtops::status outer = virtops::vmx::vmclear<policy_running_wrappers>(0x1000);
+  const virtops::status outer = vmx::vmclear<policy_running_wrappers>(0x1000);
   CHECK(outer.code() == errc::fault);
   CHECK(outer.instruction() == insn::vmclear);
   CHECK(policy_running_wrappers::inner.code() == errc::fault);
@@ -322,58 +415,212 @@ TEST_CASE("a crash inside fault handling still kills with its signal", "[nested]
   SECTION("in a policy") {
     const int st = in_child([] {
       alarm(20);  // a deadlock would end as SIGALRM
+      default_dispositions();
       posix::trap_guard guard;
-      (void)virtops::vmx::vmxoff<crashing_policy>();
+      (void)vmx::vmxoff<crashing_policy>();
+      _exit(1);
     });
     REQUIRE(WIFSIGNALED(st));
     CHECK(WTERMSIG(st) == SIGSEGV);
   }
-  SECTION("a fault of a blocked signal: the SVM wrapper in a SIGSEGV handler without SA_NODEFER") {
+  SECTION("a wrapper whose signal is blocked: in a handler of that signal without SA_NODEFER") {
     // As without virtops: the kernel cannot deliver a synchronous signal
-    // that is blocked, and kills with it.
-    const int st = in_child([] {
+    // that is blocked, and kills with it. stgi raises SIGSEGV on the CPU,
+    // SIGILL under valgrind: the handler is for whichever it is.
+    const int sig = faulting_wrapper(wrapper::stgi).oracle.signo;
+    const int st = in_child([sig] {
       alarm(20);
-      disposition prior(SIGSEGV, siginfo_action(&handler_running_svm));
+      default_dispositions();
+      disposition prior(sig, siginfo_action(&handler_running_svm));
       posix::trap_guard guard;
-      null_store();
+      inner_ok = 0;
+      if (sigsetjmp(escape, 1) == 0) stray_fault(sig);
+      _exit(inner_ok == 1 ? 3 : 4);  // stgi returned inside the handler
     });
-    REQUIRE(WIFSIGNALED(st));
-    CHECK(WTERMSIG(st) == SIGSEGV);
+    if (ON_VALGRIND) {
+      // valgrind delivers a blocked synchronous signal instead (with or
+      // without virtops): then the nested fault is ours and handled.
+      REQUIRE(WIFEXITED(st));
+      CHECK(WEXITSTATUS(st) == 3);
+    } else {
+      REQUIRE(WIFSIGNALED(st));
+      CHECK(WTERMSIG(st) == sig);
+    }
   }
 }
 
+TEST_CASE("a fault inside the trap handler itself kills with SIGSEGV and does not hang",
+          "[nested][death]") {
+  // The handler only reads tables; the one way to make it fault is a
+  // registered table that is no longer mapped (e.g. a shared object
+  // unloaded without unregister_table). Every stray fault then faults again
+  // in the lookup: SIGSEGV, which is blocked while the handler handles
+  // SIGSEGV, so the kernel kills. virtops' own sites are still found first.
+  const int st = in_child([] {
+    alarm(20);
+    default_dispositions();
+    void* gone = mmap(nullptr, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (gone == MAP_FAILED) _exit(90);
+    static virtops::extable::table stale;
+    stale = virtops::extable::table(static_cast<virtops::extable::entry*>(gone),
+                                    static_cast<virtops::extable::entry*>(gone) + 4);
+    posix::trap_guard guard;
+    if (!virtops::extable::register_table(stale)) _exit(91);
+    if (!reports(faulting_wrapper(wrapper::vmxoff), vmx::vmxoff())) _exit(1);
+    STOP_MEMCHECK_REPORTS();  // the lookup's reads of the stale table
+    stray_ud2();
+    _exit(2);
+  });
+  REQUIRE(WIFSIGNALED(st));
+  CHECK(WTERMSIG(st) == SIGSEGV);
+}
+
+namespace {
+// The fault record travels from the trap handler to the wrapper's fault path
+// through the per-thread slot. An asynchronous signal delivered in between
+// (e.g. at the return from the trap handler) whose handler runs wrappers
+// overwrites it. A slot hook puts the signal at exactly that point: its
+// second use after the trap is the fault path's read.
+thread_local virtops::fault_info window_slot{};
+thread_local int uses_until_signal = 0;
+virtops::fault_info& signal_in_window() noexcept {
+  if (uses_until_signal > 0 && --uses_until_signal == 0) raise(SIGUSR1);
+  return window_slot;
+}
+
+volatile sig_atomic_t async_inner_ok;
+void async_running_vmx(int) {
+  const virtops::status s = vmx::vmxoff();
+  async_inner_ok = s.code() == errc::fault && s.instruction() == insn::vmxoff;
+}
+// What such a handler has to do, as it saves errno.
+void async_running_vmx_saving_record(int sig) {
+  const virtops::fault_info saved = virtops::detail::fault_slot();
+  async_running_vmx(sig);
+  virtops::detail::fault_slot() = saved;
+}
+
+virtops::status stgi_with_signal_in_window(void (*handler)(int)) {
+  struct sigaction a = {};
+  a.sa_handler = handler;
+  sigemptyset(&a.sa_mask);
+  disposition usr1(SIGUSR1, a);
+  posix::trap_guard guard;
+  const virtops::fault_slot_fn previous = virtops::set_fault_slot(&signal_in_window);
+  async_inner_ok = 0;
+  uses_until_signal = 2;  // 1: the trap handler's store; 2: the fault path's load
+  const virtops::status s = svm::stgi();
+  virtops::set_fault_slot(previous);
+  return s;
+}
+}  // namespace
+
+TEST_CASE("an asynchronous handler running wrappers between a fault and its report", "[nested]") {
+  SECTION("without saving the fault record, the outer wrapper reports the handler's fault") {
+    // The documented hazard (docs/reliability.md), shown here so that a
+    // change of behaviour is noticed.
+    const virtops::status s = stgi_with_signal_in_window(&async_running_vmx);
+    CHECK(async_inner_ok == 1);
+    CHECK(s.code() == errc::fault);
+    CHECK(s.instruction() == insn::vmxoff);  // not stgi
+  }
+  SECTION("a handler that saves and restores the record: each wrapper reports its own fault") {
+    const virtops::status s = stgi_with_signal_in_window(&async_running_vmx_saving_record);
+    CHECK(async_inner_ok == 1);
+    CHECK(reports(faulting_wrapper(wrapper::stgi), s));
+  }
+}
+
+namespace {
+// INVEPT/INVVPID take their descriptor by reference: a caller can hand them
+// any address. Binding a reference to it is what a C caller does with a bad
+// pointer; UBSan would stop at the binding before the CPU sees it.
+__attribute__((noinline, no_sanitize("undefined"))) virtops::status invept_at(std::uintptr_t a) {
+  return vmx::invept(vmx::invept_type::single_context,
+                     *reinterpret_cast<const vmx::invept_descriptor*>(a));
+}
+__attribute__((noinline, no_sanitize("undefined"))) virtops::status invvpid_at(std::uintptr_t a) {
+  return vmx::invvpid(vmx::invvpid_type::individual_address,
+                      *reinterpret_cast<const vmx::invvpid_descriptor*>(a));
+}
+}  // namespace
+
 TEST_CASE("bad operands fault as the CPU says and are handled by the table", "[bad-input]") {
   posix::trap_guard guard;
-  // Null, unaligned, non-canonical, the top of the address space, a
-  // reserved-bit VMCS encoding. In ring 3 the privilege check comes first,
-  // so the CPU raises what the oracle saw with sane operands; the operand
-  // checks themselves (#GP for an unaligned or too wide VMCB, VMfailValid 12
-  // for a bad encoding) run in ring 0, in tests/ring0.
-  const std::uint64_t operands[] = {0,
-                                    1,
-                                    0xfff,
-                                    0x8000'0000'0000'0000,
-                                    0x0000'8000'0000'0000,
-                                    ~std::uint64_t{0},
-                                    0x1000 | (1u << 12)};
-  for (const faulting& f : faulting_wrappers())
-    for (std::uint64_t op : operands) {
-      INFO(name_of(f.w) << " operand " << op);
-      const outcome o = call_wrapper<policy::report>(f.w, op);
-      CHECK(reports(f, o.st));
+  // In ring 3 the privilege (or VMX-enabled) check comes before any operand
+  // check, so the CPU raises what the oracle saw with sane operands: #UD for
+  // VMX, #GP(0) for SVM here. The operand checks themselves (#GP for an
+  // unaligned or too wide VMCB, VMfailValid for bad addresses, types and
+  // encodings) run in ring 0, in tests/ring0 (docs/conformance.md).
+  SECTION("operand values: addresses, VMCS encodings, INVLPGA addresses") {
+    // Null, unaligned, non-canonical (two), the top of the address space, a
+    // reserved-bit VMCS encoding (bit 12, and bit 15 with a valid field), a
+    // high access to a 16-bit field.
+    const std::uint64_t operands[] = {0,
+                                      1,
+                                      0xfff,
+                                      0x8000'0000'0000'0000,
+                                      0x0000'8000'0000'0000,
+                                      ~std::uint64_t{0},
+                                      0x1000,
+                                      0x8000 | 0x4402,
+                                      0x0801};
+    for (const faulting& f : faulting_wrappers())
+      for (std::uint64_t op : operands) {
+        INFO(name_of(f.w) << " operand " << op);
+        CHECK(reports(f, call_wrapper<policy::report>(f.w, op).st));
+      }
+  }
+  SECTION("INVEPT/INVVPID descriptors at bad addresses") {
+    // A mapped page followed by an inaccessible one.
+    const long page = sysconf(_SC_PAGESIZE);
+    auto* const pages =
+        static_cast<char*>(mmap(nullptr, 2 * static_cast<std::size_t>(page), PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    REQUIRE(pages != MAP_FAILED);
+    REQUIRE(mprotect(pages + page, static_cast<std::size_t>(page), PROT_NONE) == 0);
+    const auto inaccessible = reinterpret_cast<std::uintptr_t>(pages + page);
+    const std::uintptr_t addresses[] = {
+        0,                      // null
+        1,                      // unaligned, in page 0
+        inaccessible,           // no access
+        inaccessible - 8,       // straddles into it
+        inaccessible - 16 + 1,  // unaligned, straddling
+        0x8000'0000'0000'0000,  // non-canonical
+        0x0000'8000'0000'0000,  // the first non-canonical address
+        ~std::uintptr_t{0} - 7  // wraps around the top
+    };
+    for (std::uintptr_t a : addresses) {
+      INFO("descriptor at " << a);
+      CHECK(reports(faulting_wrapper(wrapper::invept), invept_at(a)));
+      CHECK(reports(faulting_wrapper(wrapper::invvpid), invvpid_at(a)));
     }
+    munmap(pages, 2 * static_cast<std::size_t>(page));
+  }
+  SECTION("the untyped vmread has no software check of the encoding") {
+    // A reserved-bit encoding reaches the CPU: here it faults like any
+    // VMREAD; in VMX operation it is VMfailValid 12. There is no typed
+    // "invalid field" error before the instruction (a reported gap, see
+    // docs/reliability.md); vmcs::decode() tells a caller in advance.
+    const std::uint64_t reserved = 0x8000 | 0x4402;
+    CHECK_FALSE(virtops::vmcs::decode(reserved).valid);
+    CHECK(reports(faulting_wrapper(wrapper::vmread), vmx::vmread(reserved).error()));
+    CHECK(reports(faulting_wrapper(wrapper::vmwrite), vmx::vmwrite(reserved, 0)));
+  }
 }
 
 TEST_CASE("under valgrind: its CPU raises SIGILL without a vector, and virtops agrees",
           "[valgrind]") {
-  // valgrind's x86 decoder does not know VMX/SVM: it raises SIGILL for every
-  // one of them (the CPU raises #GP, SIGSEGV, for SVM in ring 3), with
-  // REG_TRAPNO and REG_ERR 0, and never passes VMMCALL to a hypervisor.
-  // The fixup works the same; the fault records carry vector 0.
+  // valgrind's x86 decoder does not know VMX/SVM: it raises SIGILL
+  // (ILL_ILLOPC) for every one of them, with REG_TRAPNO and REG_ERR 0,
+  // where the CPU raises #GP (SIGSEGV) for SVM and VMCALL in ring 3, and it
+  // never passes VMMCALL to a hypervisor. The RIP is exact and the fixup
+  // works the same; the fault records carry vector 0.
   if (!ON_VALGRIND) {
     for (const faulting& f : faulting_wrappers()) {
       INFO(name_of(f.w));
       CHECK((f.oracle.trapno == virtops::vector::ud || f.oracle.trapno == virtops::vector::gp));
+      CHECK(f.oracle.signo == signal_for_vector(f.oracle.trapno));
     }
     return;
   }
