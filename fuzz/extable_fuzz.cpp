@@ -2,7 +2,8 @@
 // (site, fixup, id) triples): random tables (unsorted as a linker leaves
 // them, with duplicate sites, empty, several of them, some registered) and
 // random lookups. find() must agree with the reference before and after
-// sort(); sort() must only permute; a lookup changes nothing; the registry
+// sort(); sort() must only permute, and refuse exactly the tables whose
+// targets some slot cannot reach; a lookup changes nothing; the registry
 // and fixup() must see exactly the registered tables; assign() must succeed
 // exactly when both targets are within 32-bit reach.
 //
@@ -58,10 +59,9 @@ bool contains(const std::vector<triple>& v, const triple& t) {
 }
 
 // A target for the field at offset `field` (0: site, 4: fixup) of every slot
-// of a table of n entries at `first`: sort() moves entries to any slot, so a
-// table's targets must be in 32-bit reach of all of them (see
-// fuzz/repro/extable_sort_reach.cpp for what happens otherwise). Biased to
-// the edges of that interval.
+// of a table of n entries at `first`: in reach of all of them, so sort(),
+// which moves entries through any slot, must sort the table. Biased to the
+// edges of that interval.
 std::uintptr_t reachable(input& in, const extable::entry* first, std::size_t n, std::size_t field,
                          const std::vector<triple>& earlier) {
   const std::uintptr_t lo = address_of(first + (n - 1)) + field - std::uintptr_t{1u << 31};
@@ -70,11 +70,41 @@ std::uintptr_t reachable(input& in, const extable::entry* first, std::size_t n, 
     case 0: return lo + in.byte();
     case 1: return hi - in.byte();
     case 2: return lo + in.take<std::uint32_t>() % (hi - lo + 1);
-    case 3:  // a duplicate site (reachable: the interval is the same for every entry)
-      if (field == 0 && !earlier.empty()) return earlier[in.below(earlier.size())].site;
+    case 3:  // a duplicate site, unless it is a stray table's stray one
+      if (field == 0 && !earlier.empty()) {
+        const std::uintptr_t dup = earlier[in.below(earlier.size())].site;
+        if (dup - lo <= hi - lo) return dup;
+      }
       [[fallthrough]];
     default: return address_of(first) + field + static_cast<std::uintptr_t>(in.byte());
   }
+}
+
+// A target in reach of one field only (this entry's own slot), biased to the
+// edges of its reach: such a table may be one that sort() must refuse.
+std::uintptr_t stray(input& in, const std::int32_t& field) {
+  std::int64_t delta;
+  switch (in.byte() % 3) {
+    case 0: delta = std::int64_t{INT32_MAX} - in.byte(); break;
+    case 1: delta = std::int64_t{INT32_MIN} + in.byte(); break;
+    default: delta = static_cast<std::int32_t>(in.take<std::uint32_t>()); break;
+  }
+  return address_of(&field) + static_cast<std::uintptr_t>(delta);
+}
+
+// The reference's verdict on sorting: every target in 32-bit reach of the
+// same field of every slot, checked slot by slot.
+bool every_slot_reaches(const extable::entry* first, const std::vector<triple>& ref) {
+  const auto fits = [](std::uintptr_t field, std::uintptr_t target) {
+    const auto d = static_cast<std::int64_t>(target - field);
+    return d >= INT32_MIN && d <= INT32_MAX;
+  };
+  for (std::size_t j = 0; j < ref.size(); ++j)
+    for (const triple& r : ref)
+      if (!fits(address_of(&first[j].site_offset), r.site) ||
+          !fits(address_of(&first[j].fixup_offset), r.fixup))
+        return false;
+  return true;
 }
 
 // assign() on a scratch entry: true exactly when both deltas fit in 32 bits,
@@ -129,16 +159,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::vector<triple>> refs(ntables);
   for (std::size_t t = 0; t < ntables; ++t) {
     const std::size_t n = in.below(max_entries + 1);  // 0 is an empty table
-    const bool code_table = (in.byte() & 1) != 0;
-    // Code tables: few distinct sites, so duplicates are common. Others:
-    // anywhere in reach, as a module or JIT buffer far away would be.
+    const std::uint8_t kind = in.byte();
+    const bool code_table = (kind & 1) != 0, stray_table = !code_table && (kind & 2) != 0;
+    // Code tables: few distinct sites, so duplicates are common. Far tables:
+    // anywhere in reach of every slot, as a module or JIT buffer far away
+    // would be. Stray tables: some targets (or none) only in reach of their
+    // own slot, which sort() must detect and refuse.
     const std::size_t spread = 1 + in.below(sizeof code);
     extable::entry* first = storage[t];
     for (std::size_t i = 0; i < n; ++i) {
-      const std::uintptr_t site =
-          code_table ? in_code(in.below(spread)) : reachable(in, first, n, 0, refs[t]);
-      const std::uintptr_t fixup =
-          code_table ? in_code(in.take<std::uint16_t>()) : reachable(in, first, n, 4, refs[t]);
+      const bool strays = stray_table && (in.byte() & 1) != 0;
+      const std::uintptr_t site = code_table ? in_code(in.below(spread))
+                                  : strays   ? stray(in, first[i].site_offset)
+                                             : reachable(in, first, n, 0, refs[t]);
+      const std::uintptr_t fixup = code_table ? in_code(in.take<std::uint16_t>())
+                                   : strays   ? stray(in, first[i].fixup_offset)
+                                              : reachable(in, first, n, 4, refs[t]);
       const std::uint32_t id = in.byte();
       first[i].id = id;
       FUZZ_CHECK(first[i].assign(site, fixup));
@@ -194,8 +230,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   for (std::size_t t = 0; t < ntables; ++t) {
     if (in.byte() & 1) {
-      tables[t].sort();
-      FUZZ_CHECK(tables[t].sorted());
+      const std::vector<std::uint8_t> before(
+          reinterpret_cast<const std::uint8_t*>(tables[t].begin()),
+          reinterpret_cast<const std::uint8_t*>(tables[t].end()));
+      const bool sortable = every_slot_reaches(tables[t].begin(), refs[t]);
+      FUZZ_CHECK(tables[t].sort() == sortable);
+      FUZZ_CHECK(tables[t].sorted() == sortable);
+      if (!sortable) {  // refused: not a byte changed, and the same answer again
+        FUZZ_CHECK(std::memcmp(before.data(), tables[t].begin(), before.size()) == 0);
+        FUZZ_CHECK(!tables[t].sort() && !tables[t].sorted());
+        FUZZ_CHECK(std::memcmp(before.data(), tables[t].begin(), before.size()) == 0);
+        continue;
+      }
       std::vector<triple> now, want = refs[t];
       for (const auto& e : tables[t]) now.push_back(of(e));
       FUZZ_CHECK(std::is_sorted(now.begin(), now.end(),
@@ -205,7 +251,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(now == want);  // a permutation: nothing lost, nothing made up
       const std::vector<std::uint8_t> once(reinterpret_cast<const std::uint8_t*>(tables[t].begin()),
                                            reinterpret_cast<const std::uint8_t*>(tables[t].end()));
-      tables[t].sort();  // a second sort is a no-op
+      FUZZ_CHECK(tables[t].sort());  // a second sort is a no-op
       FUZZ_CHECK(tables[t].sorted());
       FUZZ_CHECK(once.empty() || std::memcmp(once.data(), tables[t].begin(), once.size()) == 0);
     }

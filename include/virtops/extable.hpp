@@ -47,13 +47,16 @@ struct entry {
   /// moves entries). False, and the entry unchanged, if an address is out of
   /// 32-bit reach.
   bool assign(std::uintptr_t site_addr, std::uintptr_t fixup_addr) noexcept {
-    std::int32_t site_rel, fixup_rel;
-    if (!relative(site_offset, site_addr, site_rel) ||
-        !relative(fixup_offset, fixup_addr, fixup_rel))
-      return false;
-    site_offset = site_rel;
-    fixup_offset = fixup_rel;
+    if (!reaches(site_addr, fixup_addr)) return false;
+    site_offset = delta(site_offset, site_addr);
+    fixup_offset = delta(fixup_offset, fixup_addr);
     return true;
+  }
+
+  /// Whether this slot's offsets can point at these addresses (assign()
+  /// would succeed).
+  bool reaches(std::uintptr_t site_addr, std::uintptr_t fixup_addr) const noexcept {
+    return fits(site_offset, site_addr) && fits(fixup_offset, fixup_addr);
   }
 
  private:
@@ -61,19 +64,21 @@ struct entry {
     return reinterpret_cast<std::uintptr_t>(field) +
            static_cast<std::uintptr_t>(static_cast<std::intptr_t>(*field));
   }
-  static bool relative(const std::int32_t& field, std::uintptr_t target,
-                       std::int32_t& out) noexcept {
-    const auto delta =
-        static_cast<std::intptr_t>(target - reinterpret_cast<std::uintptr_t>(&field));
-    if (delta < INT32_MIN || delta > INT32_MAX) return false;
-    out = static_cast<std::int32_t>(delta);
-    return true;
+  static std::intptr_t distance(const std::int32_t& field, std::uintptr_t target) noexcept {
+    return static_cast<std::intptr_t>(target - reinterpret_cast<std::uintptr_t>(&field));
+  }
+  static bool fits(const std::int32_t& field, std::uintptr_t target) noexcept {
+    const std::intptr_t d = distance(field, target);
+    return d >= INT32_MIN && d <= INT32_MAX;
+  }
+  static std::int32_t delta(const std::int32_t& field, std::uintptr_t target) noexcept {
+    return static_cast<std::int32_t>(distance(field, target));
   }
 };
 static_assert(sizeof(entry) == 12 && alignof(entry) == 4);
 
 /// A contiguous run of entries: one program's, one module's, or a test's.
-/// find() is linear until sort() has run once and binary search after.
+/// find() is linear until sort() has sorted it and binary search after.
 class table {
  public:
   constexpr table() noexcept = default;
@@ -97,15 +102,24 @@ class table {
   /// concurrent calls wait for the first. The section must be writable, which
   /// the entries' "aw" flags ensure. Call it before traps can reach this
   /// table, or with traps (signals, interrupts) blocked on this CPU.
-  void sort() noexcept {
+  ///
+  /// Returns sorted(). An entry moves through other slots while sorting, and
+  /// its 32-bit offsets must reach its targets from each of them: a table
+  /// with a target out of reach of its first or last slot (never a linked
+  /// image's, which is far smaller than 2 GiB; possibly a registered table
+  /// built by hand) is left as it is, unsorted, and find() stays linear.
+  bool sort() noexcept {
     int expected = k_unsorted;
     if (!__atomic_compare_exchange_n(&state_, &expected, k_sorting, false, __ATOMIC_ACQ_REL,
                                      __ATOMIC_ACQUIRE)) {
-      while (__atomic_load_n(&state_, __ATOMIC_ACQUIRE) == k_sorting) __builtin_ia32_pause();
-      return;
+      while ((expected = __atomic_load_n(&state_, __ATOMIC_ACQUIRE)) == k_sorting)
+        __builtin_ia32_pause();
+      return expected == k_sorted;
     }
-    heapsort();
-    __atomic_store_n(&state_, k_sorted, __ATOMIC_RELEASE);
+    const bool movable = every_slot_reaches_every_target();
+    if (movable) heapsort();
+    __atomic_store_n(&state_, movable ? k_sorted : k_unsorted, __ATOMIC_RELEASE);
+    return movable;
   }
 
  private:
@@ -129,12 +143,22 @@ class table {
     return lo < size() && first_[lo].site() == site ? first_ + lo : nullptr;
   }
 
+  // Reach is an interval of field addresses, so a target that the first and
+  // the last slot reach is reached from every slot in between.
+  bool every_slot_reaches_every_target() const noexcept {
+    for (const entry* e = first_; e != last_; ++e) {
+      const std::uintptr_t s = e->site(), f = e->fixup();
+      if (!first_->reaches(s, f) || !(last_ - 1)->reaches(s, f)) return false;
+    }
+    return true;
+  }
+
   void swap(std::size_t a, std::size_t b) noexcept {
     entry& x = first_[a];
     entry& y = first_[b];
     const std::uintptr_t xs = x.site(), xf = x.fixup(), ys = y.site(), yf = y.fixup();
     const std::uint32_t xid = x.id;
-    // Entries of one table lie within 2 GiB of their sites, so both fit.
+    // sort() checked that every slot reaches every target, so both fit.
     x.assign(ys, yf);
     x.id = y.id;
     y.assign(xs, xf);

@@ -133,6 +133,43 @@ TEST_CASE("unsorted tables are searched correctly before and after sorting") {
   }
 }
 
+TEST_CASE("a table whose targets some slot cannot reach is left unsorted, not corrupted") {
+  // Found by extable_fuzz: heapsort first moves the largest site to slot 0,
+  // 24 bytes below the slot of the entry whose site is INT32_MAX bytes past
+  // it. Sorting used to drop that entry (and duplicate another).
+  static ext::entry e[3] = {{0, 0, 0}, {4, 4, 1}, {INT32_MAX, 0, 2}};
+  std::uintptr_t sites[3], fixups[3];
+  for (int i = 0; i < 3; ++i) sites[i] = e[i].site(), fixups[i] = e[i].fixup();
+  CHECK_FALSE(e[0].reaches(sites[2], fixups[2]));
+  CHECK(e[2].reaches(sites[2], fixups[2]));
+  ext::entry before[3];
+  std::memcpy(before, e, sizeof e);
+
+  ext::table t{e, e + 3};
+  CHECK_FALSE(t.sort());
+  CHECK_FALSE(t.sorted());
+  CHECK(std::memcmp(before, e, sizeof e) == 0);
+  CHECK_FALSE(t.sort());  // asked again: the same answer, still untouched
+  CHECK(std::memcmp(before, e, sizeof e) == 0);
+  for (std::uint32_t i = 0; i < 3; ++i) {
+    const ext::entry* found = t.find(sites[i]);
+    REQUIRE(found != nullptr);
+    CHECK(found->id == i);
+    CHECK(found->fixup() == fixups[i]);
+  }
+
+  // 24 bytes closer, every slot reaches it: sorted, nothing lost.
+  e[2].site_offset = INT32_MAX - 24;
+  const std::uintptr_t near_site = e[2].site();
+  ext::table u{e, e + 3};
+  CHECK(u.sort());
+  CHECK(u.sorted());
+  REQUIRE(u.find(near_site) != nullptr);
+  CHECK(u.find(near_site)->id == 2u);
+  CHECK(u.find(sites[0])->id == 0u);
+  CHECK(u.find(sites[1])->id == 1u);
+}
+
 TEST_CASE("duplicate sites resolve to one of their entries") {
   auto storage = make({{at(64), at(70), 1}, {at(8), at(9), 2}, {at(64), at(70), 1}});
   ext::table t{storage.data(), storage.data() + storage.size()};
