@@ -31,6 +31,8 @@ struct state {
   pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
   unsigned guards = 0;
   struct sigaction previous[trapped_count] = {};
+  /// A one-shot (SA_RESETHAND) previous handler has had its delivery.
+  bool spent[trapped_count] = {};
 };
 inline constinit state g{};
 
@@ -54,9 +56,15 @@ inline void reset_to_default(int sig) noexcept {
 /// Hands a signal that is not ours to whoever had it before us, as the kernel
 /// would have: their mask and flags, or the default action.
 inline void chain(int sig, siginfo_t* info, void* context) noexcept {
-  const struct sigaction& prev = g.previous[index_of(sig)];
+  const std::size_t i = index_of(sig);
+  const struct sigaction& prev = g.previous[i];
   const bool siginfo = has_flag(prev, SA_SIGINFO);
-  if (!siginfo && (prev.sa_handler == SIG_DFL || prev.sa_handler == SIG_IGN)) {
+  // The kernel resets a one-shot handler to the default as it delivers to
+  // it; so do we, in our copy only (our own handler stays installed): the
+  // first stray signal goes to it, the next ones get the default action.
+  const bool spent =
+      has_flag(prev, SA_RESETHAND) && __atomic_exchange_n(&g.spent[i], true, __ATOMIC_ACQ_REL);
+  if (spent || (!siginfo && (prev.sa_handler == SIG_DFL || prev.sa_handler == SIG_IGN))) {
     // Someone else's kill() of an ignored signal: ignore it, as before us.
     const bool synchronous = info != nullptr && info->si_code > 0;
     if (prev.sa_handler == SIG_IGN && !synchronous) return;
@@ -68,7 +76,6 @@ inline void chain(int sig, siginfo_t* info, void* context) noexcept {
     raise(sig);
     return;
   }
-  if (has_flag(prev, SA_RESETHAND)) reset_to_default(sig);
   pthread_sigmask(SIG_BLOCK, &prev.sa_mask, nullptr);
   if (has_flag(prev, SA_NODEFER)) {
     sigset_t self;
@@ -128,8 +135,10 @@ class trap_guard {
       ours.sa_sigaction = &detail::on_signal;
       ours.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
       sigemptyset(&ours.sa_mask);
-      for (std::size_t i = 0; i < detail::trapped_count; ++i)
+      for (std::size_t i = 0; i < detail::trapped_count; ++i) {
+        __atomic_store_n(&detail::g.spent[i], false, __ATOMIC_RELEASE);
         installed_ &= sigaction(detail::trapped_signals[i], &ours, &detail::g.previous[i]) == 0;
+      }
     }
     pthread_mutex_unlock(&detail::g.lock);
   }
@@ -139,8 +148,13 @@ class trap_guard {
     if (--detail::g.guards == 0) {
       for (std::size_t i = 0; i < detail::trapped_count; ++i) {
         struct sigaction current = {};
-        if (sigaction(detail::trapped_signals[i], nullptr, &current) == 0 &&
-            detail::is_ours(current))
+        if (sigaction(detail::trapped_signals[i], nullptr, &current) != 0 ||
+            !detail::is_ours(current))
+          continue;
+        // A spent one-shot handler is gone, as the kernel would have left it.
+        if (__atomic_load_n(&detail::g.spent[i], __ATOMIC_ACQUIRE))
+          detail::reset_to_default(detail::trapped_signals[i]);
+        else
           sigaction(detail::trapped_signals[i], &detail::g.previous[i], nullptr);
       }
     }

@@ -257,12 +257,11 @@ TEST_CASE("a one-shot (SA_RESETHAND) handler before the guard: the next stray fa
   CHECK(WTERMSIG(st) == sig);
 }
 
-// Known bug (see docs/reliability.md): chain() resets the whole signal to
-// SIG_DFL for a one-shot previous handler, which uninstalls the guard for
-// that signal, so the next wrapper fault kills the process. [!shouldfail]
-// keeps CI green until posix.hpp is fixed; then drop the tag.
+// chain() used to reset the whole signal to SIG_DFL for a one-shot previous
+// handler, which uninstalled the guard for that signal: the next wrapper
+// fault killed the process.
 TEST_CASE("a one-shot (SA_RESETHAND) handler before the guard: virtops' faults still fixed up",
-          "[passthrough][death][!shouldfail]") {
+          "[passthrough][death]") {
   const int sig = faulting_wrapper(wrapper::vmxoff).oracle.signo;
   const int st = in_child([sig] {
     alarm(20);
@@ -270,8 +269,11 @@ TEST_CASE("a one-shot (SA_RESETHAND) handler before the guard: virtops' faults s
     disposition prior(sig, siginfo_action(&escaping_handler, SA_RESETHAND));
     {
       posix::trap_guard guard;
+      handler_calls = 0;
       if (sigsetjmp(escape, 1) == 0) stray_fault(sig);
+      if (handler_calls != 1) _exit(3);
       if (!reports(faulting_wrapper(wrapper::vmxoff), vmx::vmxoff())) _exit(1);
+      if (handler_calls != 1) _exit(4);
     }
     // What the kernel leaves after a one-shot delivery: the default.
     struct sigaction now;
