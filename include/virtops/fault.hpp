@@ -56,4 +56,20 @@ inline fault_slot_fn set_fault_slot(fault_slot_fn slot) noexcept {
   return __atomic_exchange_n(&detail::fault_slot_hook, slot, __ATOMIC_ACQ_REL);
 }
 
+/// For a handler that can interrupt a wrapper between its fault and its
+/// report (an asynchronous signal handler, an NMI handler) and runs wrappers
+/// itself: saves the record on entry and puts it back on exit, as such a
+/// handler saves errno. Without it, the interrupted wrapper would report the
+/// handler's last fault instead of its own.
+class preserve_fault_record {
+ public:
+  preserve_fault_record() noexcept : saved_(detail::fault_slot()) {}
+  ~preserve_fault_record() { detail::fault_slot() = saved_; }
+  preserve_fault_record(const preserve_fault_record&) = delete;
+  preserve_fault_record& operator=(const preserve_fault_record&) = delete;
+
+ private:
+  fault_info saved_;
+};
+
 }  // namespace virtops

@@ -497,9 +497,8 @@ void async_running_vmx(int) {
 }
 // What such a handler has to do, as it saves errno.
 void async_running_vmx_saving_record(int sig) {
-  const virtops::fault_info saved = virtops::detail::fault_slot();
+  virtops::preserve_fault_record keep;
   async_running_vmx(sig);
-  virtops::detail::fault_slot() = saved;
 }
 
 virtops::status stgi_with_signal_in_window(void (*handler)(int)) {
