@@ -90,8 +90,12 @@ void check_table() {
                                to_string(vm_instruction_error{b})) != 0 &&
                    std::strcmp(description(vm_instruction_error{a}),
                                description(vm_instruction_error{b})) != 0);
-  for (const errc c : {errc::ok, errc::vmfail_invalid, errc::vmfail_valid, errc::fault})
-    FUZZ_CHECK(std::strcmp(to_string(c), "unknown") != 0);
+  const errc codes[] = {errc::ok,    errc::vmfail_invalid, errc::vmfail_valid,
+                        errc::fault, errc::invalid_field,  errc::value_too_wide};
+  for (const errc a : codes) {
+    FUZZ_CHECK(std::strcmp(to_string(a), "unknown") != 0);
+    for (const errc b : codes) FUZZ_CHECK(a == b || std::strcmp(to_string(a), to_string(b)) != 0);
+  }
 }
 
 template <class T>
@@ -122,6 +126,14 @@ void check_result(input& in) {
   FUZZ_CHECK(invalid.code() == errc::vmfail_invalid &&
              invalid.vm_error() == vm_instruction_error::none);
   FUZZ_CHECK(result<T>{invalid}.error() == invalid && !result<T>{invalid}.has_value());
+  // A checked wrapper's refusal: no fault, no error number, no value.
+  const errc why = (in.byte() & 1) != 0 ? errc::invalid_field : errc::value_too_wide;
+  const status refused = status::rejected(f.instruction, why);
+  FUZZ_CHECK(refused.code() == why && refused.instruction() == f.instruction && !refused.ok());
+  FUZZ_CHECK(refused.vm_error() == vm_instruction_error::none && refused.fault() == fault_info{});
+  const result<T> refused_value{refused};
+  FUZZ_CHECK(!refused_value.has_value() && refused_value.value() == T{} &&
+             refused_value.error() == refused);
   FUZZ_CHECK(std::strcmp(to_string(s.code()), "fault") == 0);
 }
 

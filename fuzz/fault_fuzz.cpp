@@ -7,6 +7,8 @@
 // the calls that reached them, and values live across the calls are intact:
 // six in the caller's frame, and one in each callee-saved register (RBX,
 // RBP, R12-R15), which the call runs under by way of a small trampoline.
+// VMREAD/VMWRITE also go through their checked forms, which must refuse
+// exactly the encodings and values the SDM's rules reject, without a fault.
 #include <vector>
 #include <virtops/posix.hpp>
 #include <virtops/virtops.hpp>
@@ -137,24 +139,51 @@ void set_up() {
 struct reboot_report : policy::reboot_aware<machine, policy::report> {};
 struct reboot_counting : policy::reboot_aware<machine, counting> {};
 
-// One call, run by fuzz_pinned_call.
+// One call, run by fuzz_pinned_call. `checked`: VMREAD/VMWRITE through
+// vmread_checked/vmwrite_checked (the operand is the encoding).
 struct step {
   wrapper w;
   unsigned policy;
   std::uint64_t operand;
+  bool checked;
   outcome out;
 };
+
+template <class P>
+outcome call(const step& s) {
+  if (!s.checked) return call_wrapper<P>(s.w, s.operand);
+  if (s.w == wrapper::vmread) {
+    const auto r = virtops::vmx::vmread_checked<P>(s.operand);
+    return {r.error(), r.value()};
+  }
+  return {virtops::vmx::vmwrite_checked<P>(s.operand, ~s.operand)};
+}
 
 void run_step(void* arg) {
   step& s = *static_cast<step*>(arg);
   switch (s.policy) {
-    case 0: s.out = call_wrapper<policy::report>(s.w, s.operand); break;
-    case 1: s.out = call_wrapper<policy::ignore>(s.w, s.operand); break;
-    case 2: s.out = call_wrapper<counting>(s.w, s.operand); break;
-    case 3: s.out = call_wrapper<counting_resume>(s.w, s.operand); break;
-    case 4: s.out = call_wrapper<reboot_report>(s.w, s.operand); break;
-    default: s.out = call_wrapper<reboot_counting>(s.w, s.operand); break;
+    case 0: s.out = call<policy::report>(s); break;
+    case 1: s.out = call<policy::ignore>(s); break;
+    case 2: s.out = call<counting>(s); break;
+    case 3: s.out = call<counting_resume>(s); break;
+    case 4: s.out = call<reboot_report>(s); break;
+    default: s.out = call<reboot_counting>(s); break;
   }
+}
+
+// What a checked call must refuse without executing, by the SDM's encoding
+// rules read independently of vmcs::decode: bits 63:15 and 12 reserved,
+// bit 0 (high access) only for 64-bit fields (width 1), and for VMWRITE no
+// value bits beyond the field's 16, 32 or 64.
+errc refusal(const step& s) {
+  if (!s.checked) return errc::ok;
+  const std::uint64_t e = s.operand;
+  const unsigned width = (e >> 13) & 3;
+  if ((e >> 15) != 0 || (e & 0x1000) != 0 || ((e & 1) != 0 && width != 1))
+    return errc::invalid_field;
+  const unsigned bits = (e & 1) != 0 ? 32 : width == 0 ? 16 : width == 2 ? 32 : 64;
+  if (s.w == wrapper::vmwrite && bits < 64 && (~e >> bits) != 0) return errc::value_too_wide;
+  return errc::ok;
 }
 
 }  // namespace
@@ -174,8 +203,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (unsigned steps = 0; !in.empty() && steps < 64; ++steps) {
     const usable_wrapper& u = usable[in.below(usable.size())];
     const std::uint8_t how = in.byte();
-    step s{u.w, how % 6u, in.take<std::uint64_t>(), {}};
-    machine::value = (how & 8) != 0;  // for the reboot_aware policies
+    step s{u.w,
+           how % 6u,
+           in.take<std::uint64_t>(),
+           (how & 16) != 0 && (u.w == wrapper::vmread || u.w == wrapper::vmwrite),
+           {}};
+    if (s.checked && (how & 32) != 0) s.operand &= 0x7fff;  // mostly valid encodings
+    machine::value = (how & 8) != 0;                        // for the reboot_aware policies
     const std::uint64_t pinned[6] = {want[2] + steps, want[3] ^ steps, want[0] - steps,
                                      want[1] + steps, want[4] * 3,     want[5] ^ 0xa5a5};
     asm volatile("" : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3), "+r"(r4), "+r"(r5));
@@ -184,6 +218,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(r0 == want[0] && r1 == want[1] && r2 == want[2] && r3 == want[3] && r4 == want[4] &&
                r5 == want[5]);
 
+    // Refused by a checked call: nothing executed, no policy ran.
+    if (const errc why = refusal(s); why != errc::ok) {
+      FUZZ_CHECK(s.out.st.code() == why && s.out.st.instruction() == instruction_of(u.w));
+      FUZZ_CHECK(s.out.st.fault() == virtops::fault_info{} && s.out.value == 0);
+      FUZZ_CHECK(counting::faults - counted0 == counted);
+      FUZZ_CHECK(counting_resume::faults - resumed0 == resumed);
+      continue;
+    }
     // Reported, or resumed (success; reads 0, hypercall registers untouched).
     const bool resumes = s.policy == 1 || s.policy == 3 || (s.policy >= 4 && machine::value);
     if (resumes)

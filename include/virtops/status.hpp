@@ -17,6 +17,8 @@ enum class errc : std::uint8_t {
   vmfail_invalid,  ///< CF=1: no current VMCS (or not yet in VMX operation)
   vmfail_valid,    ///< ZF=1: error number in the VM-instruction error field
   fault,           ///< the instruction raised an exception; see fault_info
+  invalid_field,   ///< a checked VMREAD/VMWRITE refused a non-field encoding; nothing ran
+  value_too_wide,  ///< a checked VMWRITE refused a value wider than its field; nothing ran
 };
 
 constexpr const char* to_string(errc e) noexcept {
@@ -25,6 +27,8 @@ constexpr const char* to_string(errc e) noexcept {
     case errc::vmfail_invalid: return "vmfail_invalid";
     case errc::vmfail_valid: return "vmfail_valid";
     case errc::fault: return "fault";
+    case errc::invalid_field: return "invalid_field";
+    case errc::value_too_wide: return "value_too_wide";
   }
   return "unknown";
 }
@@ -44,6 +48,11 @@ class [[nodiscard]] status {
   VIRTOPS_ALWAYS_INLINE static constexpr status vmfail_valid(insn i,
                                                              vm_instruction_error e) noexcept {
     return status{errc::vmfail_valid, i, 0, static_cast<std::uint32_t>(e), 0};
+  }
+  /// A checked wrapper's refusal (invalid_field, value_too_wide) of an
+  /// operand, before `i` ran.
+  VIRTOPS_ALWAYS_INLINE static constexpr status rejected(insn i, errc why) noexcept {
+    return status{why, i, 0, 0, 0};
   }
   VIRTOPS_ALWAYS_INLINE static constexpr status from_fault(const fault_info& f) noexcept {
     return status{errc::fault, f.instruction, f.vector, f.error_code, f.rip};

@@ -212,6 +212,28 @@ VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) n
   VIRTOPS_VMX_OUTCOMES(insn::vmwrite);
 }
 
+/// VMREAD of an encoding from outside the program (a guest, a file, the
+/// wire): errc::invalid_field, and no instruction executed, unless
+/// vmcs::decode(field).valid. The unchecked vmread() leaves that check to
+/// the CPU (VMfailValid 12, "unsupported VMCS component"), which keeps
+/// its hot path the bare instruction.
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmread_checked(std::uint64_t field) noexcept {
+  if (!vmcs::decode(field).valid) return status::rejected(insn::vmread, errc::invalid_field);
+  return vmread<P>(field);
+}
+
+/// VMWRITE of an encoding and a value from outside the program: as
+/// vmread_checked(), and errc::value_too_wide for a value with bits beyond
+/// the field's width, which the CPU would drop without a word.
+template <fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmwrite_checked(std::uint64_t field, std::uint64_t value) noexcept {
+  if (!vmcs::decode(field).valid) return status::rejected(insn::vmwrite, errc::invalid_field);
+  if (const unsigned bits = vmcs::bits_of(field); bits < 64 && (value >> bits) != 0)
+    return status::rejected(insn::vmwrite, errc::value_too_wide);
+  return vmwrite<P>(field, value);
+}
+
 /// VMREAD of a typed field: `vmx::vmread<vmcs::guest_rip>()` gives a
 /// result<std::uint64_t>, `vmx::vmread<vmcs::guest_cs_selector>()` a
 /// result<std::uint16_t>. Same asm, same outcomes as the untyped form.

@@ -181,6 +181,24 @@ void check_vmread_vmwrite() {
   else
     check("vmx.vmwrite_read_only_error_13", vmfail_valid(read_only, E::vmwrite_read_only_component),
           "got %s", errname(read_only));
+
+  // The checked forms refuse in software and leave the field alone; what
+  // they pass goes to the CPU as usual.
+  (void)vmx::vmwrite<vmcs::guest_es_selector>(std::uint16_t{0x0018});
+  const status too_wide = vmx::vmwrite_checked(vmcs::guest_es_selector::encoding, 0x10018);
+  const auto kept = vmx::vmread_checked(vmcs::guest_es_selector::encoding);
+  check("vmx.vmwrite_checked_refuses_wide_value",
+        too_wide.code() == errc::value_too_wide && kept.value() == 0x0018, "got %s, field %#lx",
+        errname(too_wide), static_cast<unsigned long>(kept.value()));
+  const status bad_write = vmx::vmwrite_checked(0x1ull << 32 | vmcs::guest_rip::encoding, 0);
+  const auto bad_read = vmx::vmread_checked(0x1000);
+  check("vmx.vmread_vmwrite_checked_refuse_invalid_encodings",
+        bad_write.code() == errc::invalid_field && bad_read.error().code() == errc::invalid_field,
+        "write %s, read %s", errname(bad_write), errname(bad_read.error()));
+  const status fits = vmx::vmwrite_checked(vmcs::guest_es_selector::encoding, 0xffff);
+  const auto back = vmx::vmread_checked(vmcs::guest_es_selector::encoding);
+  check("vmx.vmwrite_checked_writes_a_fitting_value", fits.ok() && back.value() == 0xffff,
+        "got %s, field %#lx", errname(fits), static_cast<unsigned long>(back.value()));
 }
 
 std::uint32_t exit_reason() {

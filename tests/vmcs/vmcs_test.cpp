@@ -112,6 +112,74 @@ TEST_CASE("typed VMREAD/VMWRITE fault exactly like the untyped ones") {
   CHECK(vmx::vmwrite<vmcs::guest_rip, virtops::policy::ignore>(std::uint64_t{1}).ok());
 }
 
+namespace {
+struct counting {
+  static inline unsigned faults = 0;
+  static virtops::fault_action on_fault(const virtops::fault_info&) noexcept {
+    ++faults;
+    return virtops::fault_action::report;
+  }
+};
+}  // namespace
+
+TEST_CASE("checked VMREAD/VMWRITE refuse bad encodings and values without executing") {
+  virtops::posix::trap_guard guard;
+  using virtops::errc;
+  // In ring 3 every executed VMREAD/VMWRITE faults, so a refusal without a
+  // fault (and without the policy running) shows that nothing executed.
+  const std::uint64_t invalid[] = {0x1000,                                      // bit 12
+                                   0x8000 | vmcs::guest_es_selector::encoding,  // bit 15
+                                   std::uint64_t{1} << 32 | vmcs::guest_rip::encoding,
+                                   0x0801,  // high access to a 16-bit field
+                                   0x4401,  // ... to a 32-bit one
+                                   0x681f,  // ... to a natural-width one
+                                   ~std::uint64_t{0}};
+  counting::faults = 0;
+  for (std::uint64_t e : invalid) {
+    INFO("encoding " << e);
+    const auto r = vmx::vmread_checked<counting>(e);
+    CHECK(r.error().code() == errc::invalid_field);
+    CHECK(r.error().instruction() == virtops::insn::vmread);
+    CHECK(r.value() == 0);
+    const virtops::status w = vmx::vmwrite_checked<counting>(e, 0);
+    CHECK(w.code() == errc::invalid_field);
+    CHECK(w.instruction() == virtops::insn::vmwrite);
+    // The unchecked form hands it to the CPU.
+    CHECK(vmx::vmread<counting>(e).error().code() == errc::fault);
+  }
+  CHECK(counting::faults == std::size(invalid));
+
+  // Values: as wide as the field passes (and faults here), one bit more is refused.
+  struct width_case {
+    std::uint64_t encoding, widest;
+  };
+  const width_case widths[] = {{vmcs::guest_es_selector::encoding, 0xffff},
+                               {vmcs::guest_es_limit::encoding, 0xffff'ffff},
+                               {vmcs::vmcs_link_pointer_high::encoding, 0xffff'ffff},
+                               {vmcs::vmcs_link_pointer::encoding, ~std::uint64_t{0}},
+                               {vmcs::guest_rip::encoding, ~std::uint64_t{0}}};
+  counting::faults = 0;
+  unsigned executed = 0;
+  for (const width_case& c : widths) {
+    INFO("encoding " << c.encoding);
+    const virtops::status fits = vmx::vmwrite_checked<counting>(c.encoding, c.widest);
+    CHECK(fits.code() == errc::fault);
+    CHECK(fits.instruction() == virtops::insn::vmwrite);
+    ++executed;
+    if (c.widest != ~std::uint64_t{0}) {
+      CHECK(vmx::vmwrite_checked<counting>(c.encoding, c.widest + 1).code() ==
+            errc::value_too_wide);
+      CHECK(vmx::vmwrite_checked<counting>(c.encoding, std::uint64_t{1} << 63).code() ==
+            errc::value_too_wide);
+    }
+    CHECK(vmx::vmread_checked<counting>(c.encoding).error().code() == errc::fault);
+    ++executed;
+  }
+  CHECK(counting::faults == executed);
+  CHECK(std::string(virtops::to_string(errc::invalid_field)) == "invalid_field");
+  CHECK(std::string(virtops::to_string(errc::value_too_wide)) == "value_too_wide");
+}
+
 TEST_CASE("VMX exit reasons have their SDM names") {
   CHECK(std::string(vmx::to_string(vmx::exit_reason::cpuid)) == "cpuid");
   CHECK(std::string(vmx::to_string(vmx::exit_reason::vmcall)) == "vmcall");
