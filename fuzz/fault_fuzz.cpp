@@ -120,10 +120,20 @@ std::uint64_t value_after_fault(wrapper w, std::uint64_t operand) {
   return is_hypercall(w) ? operand : 0;
 }
 
+// valgrind 3.19 cannot extend the main thread's stack for a signal frame
+// that lands below the lowest stack page the program has touched ("Can't
+// extend stack to ... during signal delivery"), which the Clang -O0 replay's
+// frames reach; so the pages below set_up() are touched before any fault.
+[[gnu::noinline]] void touch_stack() {
+  volatile char pages[256 * 1024];
+  for (std::size_t i = 0; i < sizeof pages; i += 4096) pages[i] = 0;
+}
+
 // Once, on the first input: by then libFuzzer has installed its crash
 // handlers, so they become the guard's "previous" handlers and a fault that
 // is not virtops' is still reported (with its input) as a crash.
 void set_up() {
+  touch_stack();
   // The oracle, with its own handler. VMMCALL is left out: KVM may answer
   // it as a hypercall instead of faulting.
   for (wrapper w : all_wrappers) {

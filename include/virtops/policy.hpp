@@ -25,6 +25,19 @@ concept fault_policy = requires(const fault_info& f) {
   { P::on_fault(f) } -> std::same_as<fault_action>;
 };
 
+/// Whether a policy may return fault_action::resume. A policy that never does
+/// can say so (`static constexpr bool can_resume = false;`): then a wrapper's
+/// fault path is known to fail, and callers keep nothing alive for a resume.
+/// A resume from such a policy is reported as the fault. Without the
+/// declaration a policy is taken to resume.
+template <fault_policy P>
+inline constexpr bool can_resume = [] {
+  if constexpr (requires { P::can_resume; })
+    return static_cast<bool>(P::can_resume);
+  else
+    return true;
+}();
+
 /// Called by policy::panic; the default (nullptr) executes UD2.
 using panic_fn = void (*)(const fault_info&) noexcept;
 
@@ -41,6 +54,7 @@ namespace policy {
 
 /// The default: every fault becomes errc::fault with its fault_info.
 struct report {
+  static constexpr bool can_resume = false;
   static fault_action on_fault(const fault_info&) noexcept { return fault_action::report; }
 };
 
@@ -51,6 +65,7 @@ struct ignore {
 
 /// A fault here is a bug: hand it to the panic hook, then trap.
 struct panic {
+  static constexpr bool can_resume = false;
   [[noreturn]] static fault_action on_fault(const fault_info& f) noexcept {
     if (const panic_fn hook = __atomic_load_n(&detail::panic_hook, __ATOMIC_ACQUIRE)) hook(f);
     __builtin_trap();

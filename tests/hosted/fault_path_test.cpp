@@ -105,6 +105,42 @@ TEST_CASE("a custom policy sees exactly one fault per call") {
   }
 }
 
+namespace {
+// Declares that it never resumes, and resumes: held to its declaration.
+struct resumes_against_its_word {
+  static constexpr bool can_resume = false;
+  static inline unsigned calls = 0;
+  static virtops::fault_action on_fault(const virtops::fault_info&) noexcept {
+    ++calls;
+    return virtops::fault_action::resume;
+  }
+};
+}  // namespace
+
+TEST_CASE("a policy that declares it never resumes is reported when it resumes") {
+  STATIC_REQUIRE_FALSE(virtops::can_resume<policy::report>);
+  STATIC_REQUIRE_FALSE(virtops::can_resume<policy::panic>);
+  STATIC_REQUIRE(virtops::can_resume<policy::ignore>);
+  STATIC_REQUIRE(virtops::can_resume<policy::reboot_aware<rebooting_flag>>);
+  STATIC_REQUIRE(virtops::can_resume<counting>);  // no declaration: may resume
+  STATIC_REQUIRE_FALSE(virtops::can_resume<resumes_against_its_word>);
+  virtops::posix::trap_guard guard;
+  for (wrapper w : all_wrappers) {
+    INFO(name_of(w));
+    const raised expected = probe(first_executed(w));
+    resumes_against_its_word::calls = 0;
+    const outcome o = call_wrapper<resumes_against_its_word>(w);
+    if (!expected.faulted) {
+      CHECK(o.st.ok());
+      continue;
+    }
+    CHECK(resumes_against_its_word::calls == 1);
+    CHECK(o.st.code() == errc::fault);
+    CHECK(o.st.instruction() == instruction_of(w));
+    CHECK(int{o.st.fault().vector} == expected.trapno);
+  }
+}
+
 TEST_CASE("policy::reboot_aware eats faults only while rebooting") {
   virtops::posix::trap_guard guard;
   using aware = policy::reboot_aware<rebooting_flag, counting>;

@@ -38,18 +38,49 @@ failed:
   return vm_instruction_error::none;
 }
 
-VIRTOPS_COLD inline status vmfail_invalid(insn i) noexcept { return status::vmfail_invalid(i); }
+VIRTOPS_COLD inline status cold_vmfail_invalid(insn i) noexcept {
+  return status::vmfail_invalid(i);
+}
 
-VIRTOPS_COLD inline status vmfail_valid(insn i) noexcept {
+VIRTOPS_COLD inline status cold_vmfail_valid(insn i) noexcept {
   return status::vmfail_valid(i, read_vm_instruction_error());
 }
 
-// The fault continuation: the trap handler has filled the fault slot.
+// The fault continuation: the trap handler has filled the fault slot. A
+// policy that declares it never resumes is held to it here, so the
+// assumption in on_fault() below is a fact, not a promise.
 template <fault_policy P>
-VIRTOPS_COLD status on_fault() noexcept {
+VIRTOPS_COLD status cold_on_fault() noexcept {
   const fault_info f = fault_slot();
-  if (P::on_fault(f) == fault_action::resume) return status{};
+  if (P::on_fault(f) == fault_action::resume && can_resume<P>) return status{};
   return status::from_fault(f);
+}
+
+// What the wrappers call. The out-of-line calls return a status the
+// optimizer cannot see into; saying that it is a failure lets the caller's
+// test of the result fold away on these paths, and with it any state the
+// caller would otherwise keep alive (callee-saved registers, a prologue)
+// for a failure path that might resume its hot path.
+#define VIRTOPS_DETAIL_FAILED(s) \
+  if ((s).ok()) __builtin_unreachable()
+
+VIRTOPS_ALWAYS_INLINE status vmfail_invalid(insn i) noexcept {
+  const status s = cold_vmfail_invalid(i);
+  VIRTOPS_DETAIL_FAILED(s);
+  return s;
+}
+
+VIRTOPS_ALWAYS_INLINE status vmfail_valid(insn i) noexcept {
+  const status s = cold_vmfail_valid(i);
+  VIRTOPS_DETAIL_FAILED(s);
+  return s;
+}
+
+template <fault_policy P>
+VIRTOPS_ALWAYS_INLINE status on_fault() noexcept {
+  const status s = cold_on_fault<P>();
+  if constexpr (!can_resume<P>) VIRTOPS_DETAIL_FAILED(s);
+  return s;
 }
 
 }  // namespace virtops::detail
