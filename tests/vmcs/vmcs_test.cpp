@@ -6,6 +6,7 @@
 #include <virtops/posix.hpp>
 #include <virtops/virtops.hpp>
 
+#include "call_wrapper.hpp"  // counting
 #include "virtops_catch.hpp"
 
 namespace vmcs = virtops::vmcs;
@@ -111,16 +112,6 @@ TEST_CASE("typed VMREAD/VMWRITE fault exactly like the untyped ones") {
   CHECK(w.instruction() == virtops::insn::vmwrite);
   CHECK(vmx::vmwrite<vmcs::guest_rip, virtops::policy::ignore>(std::uint64_t{1}).ok());
 }
-
-namespace {
-struct counting {
-  static inline unsigned faults = 0;
-  static virtops::fault_action on_fault(const virtops::fault_info&) noexcept {
-    ++faults;
-    return virtops::fault_action::report;
-  }
-};
-}  // namespace
 
 TEST_CASE("checked VMREAD/VMWRITE refuse bad encodings and values without executing") {
   virtops::posix::trap_guard guard;
