@@ -77,6 +77,7 @@ void check_table() {
     const bool high = len > 5 && std::strcmp(f.name + len - 5, "_high") == 0;
     FUZZ_CHECK(high == (d.acc == vmcs::access::high));
     if (high) {
+      FUZZ_CHECK(i > 0);  // a _high row follows its full row
       const vmcs::field_info& full = vmcs::all_fields[i - 1];
       FUZZ_CHECK(full.encoding + 1 == f.encoding && full.declared_type == f.declared_type &&
                  std::strncmp(full.name, f.name, len - 5) == 0 && full.name[len - 5] == '\0');

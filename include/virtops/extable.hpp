@@ -98,8 +98,8 @@ class table {
     return s == k_sorted ? bsearch(site) : linear(site);
   }
 
-  /// Sorts in place (heapsort: no allocation, no recursion), once; later and
-  /// concurrent calls wait for the first. The section must be writable, which
+  /// Sorts in place (heapsort: no allocation, no recursion), once; later
+  /// calls return at once, concurrent ones wait for the first. The section must be writable, which
   /// the entries' "aw" flags ensure. Call it before traps can reach this
   /// table, or with traps (signals, interrupts) blocked on this CPU.
   ///
@@ -107,7 +107,8 @@ class table {
   /// its 32-bit offsets must reach its targets from each of them: a table
   /// with a target out of reach of its first or last slot (never a linked
   /// image's, which is far smaller than 2 GiB; possibly a registered table
-  /// built by hand) is left as it is, unsorted, and find() stays linear.
+  /// built by hand) is left as it is, unsorted, and find() stays linear;
+  /// each later call checks again.
   bool sort() noexcept {
     int expected = k_unsorted;
     if (!__atomic_compare_exchange_n(&state_, &expected, k_sorting, false, __ATOMIC_ACQ_REL,

@@ -59,12 +59,13 @@ inline void chain(int sig, siginfo_t* info, void* context) noexcept {
   const std::size_t i = index_of(sig);
   const struct sigaction& prev = g.previous[i];
   const bool siginfo = has_flag(prev, SA_SIGINFO);
+  const bool handler = siginfo || (prev.sa_handler != SIG_DFL && prev.sa_handler != SIG_IGN);
   // The kernel resets a one-shot handler to the default as it delivers to
   // it; so do we, in our copy only (our own handler stays installed): the
   // first stray signal goes to it, the next ones get the default action.
-  const bool spent =
-      has_flag(prev, SA_RESETHAND) && __atomic_exchange_n(&g.spent[i], true, __ATOMIC_ACQ_REL);
-  if (spent || (!siginfo && (prev.sa_handler == SIG_DFL || prev.sa_handler == SIG_IGN))) {
+  const bool spent = handler && has_flag(prev, SA_RESETHAND) &&
+                     __atomic_exchange_n(&g.spent[i], true, __ATOMIC_ACQ_REL);
+  if (spent || !handler) {
     // Someone else's kill() of an ignored signal: ignore it, as before us.
     const bool synchronous = info != nullptr && info->si_code > 0;
     if (prev.sa_handler == SIG_IGN && !synchronous) return;
@@ -151,11 +152,11 @@ class trap_guard {
         if (sigaction(detail::trapped_signals[i], nullptr, &current) != 0 ||
             !detail::is_ours(current))
           continue;
-        // A spent one-shot handler is gone, as the kernel would have left it.
-        if (__atomic_load_n(&detail::g.spent[i], __ATOMIC_ACQUIRE))
-          detail::reset_to_default(detail::trapped_signals[i]);
-        else
-          sigaction(detail::trapped_signals[i], &detail::g.previous[i], nullptr);
+        // A spent one-shot handler is gone: like the kernel, keep its flags
+        // and mask and make the handler SIG_DFL.
+        struct sigaction restore = detail::g.previous[i];
+        if (__atomic_load_n(&detail::g.spent[i], __ATOMIC_ACQUIRE)) restore.sa_handler = SIG_DFL;
+        sigaction(detail::trapped_signals[i], &restore, nullptr);
       }
     }
     pthread_mutex_unlock(&detail::g.lock);

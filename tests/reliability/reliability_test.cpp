@@ -284,6 +284,33 @@ TEST_CASE("a one-shot (SA_RESETHAND) handler before the guard: virtops' faults s
   CHECK(WEXITSTATUS(st) == 0);
 }
 
+TEST_CASE("an ignored signal with SA_RESETHAND before the guard stays ignored during and after",
+          "[passthrough][death]") {
+  // SA_RESETHAND resets a handler as it is delivered to; an ignored signal
+  // is delivered to nothing and stays ignored.
+  const int st = in_child([] {
+    alarm(20);
+    default_dispositions();
+    struct sigaction ign = {};
+    ign.sa_handler = SIG_IGN;
+    ign.sa_flags = static_cast<int>(SA_RESETHAND);
+    sigemptyset(&ign.sa_mask);
+    disposition prior(SIGSEGV, ign);
+    {
+      posix::trap_guard guard;
+      kill(getpid(), SIGSEGV);
+      kill(getpid(), SIGSEGV);
+      if (!reports(faulting_wrapper(wrapper::stgi), svm::stgi())) _exit(1);
+    }
+    struct sigaction now;
+    sigaction(SIGSEGV, nullptr, &now);
+    if (now.sa_handler != SIG_IGN) _exit(2);
+    kill(getpid(), SIGSEGV);
+  });
+  REQUIRE(WIFEXITED(st));
+  CHECK(WEXITSTATUS(st) == 0);
+}
+
 namespace {
 struct sigaction virtops_action;  // what the newer handler saved
 volatile sig_atomic_t newer_calls;

@@ -1,6 +1,7 @@
 // virtops internals: the out-of-line ends of a wrapper (VMfail and fault).
-// Everything here is cold and never inlined, so a wrapper's hot path is the
-// instruction and, for VMX, one conditional branch.
+// The work is in cold, never-inlined functions, so a wrapper's hot path is
+// the instruction and, for VMX, one conditional branch; the inline shims
+// that call them only tell the optimizer what they return.
 #pragma once
 
 #include <cstdint>
