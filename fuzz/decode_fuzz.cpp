@@ -129,7 +129,8 @@ void check_result(input& in) {
   FUZZ_CHECK(result<T>{invalid}.error() == invalid && !result<T>{invalid}.has_value());
   // A checked wrapper's refusal: no fault, no error number, no value.
   const errc why = (in.byte() & 1) != 0 ? errc::invalid_field : errc::value_too_wide;
-  const status refused = status::rejected(f.instruction, why);
+  const status refused = why == errc::invalid_field ? status::invalid_field(f.instruction)
+                                                    : status::value_too_wide(f.instruction);
   FUZZ_CHECK(refused.code() == why && refused.instruction() == f.instruction && !refused.ok());
   FUZZ_CHECK(refused.vm_error() == vm_instruction_error::none && refused.fault() == fault_info{});
   const result<T> refused_value{refused};

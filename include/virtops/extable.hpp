@@ -99,9 +99,10 @@ class table {
   }
 
   /// Sorts in place (heapsort: no allocation, no recursion), once; later
-  /// calls return at once, concurrent ones wait for the first. The section must be writable, which
-  /// the entries' "aw" flags ensure. Call it before traps can reach this
-  /// table, or with traps (signals, interrupts) blocked on this CPU.
+  /// calls return at once, concurrent ones wait for the first. The section
+  /// must be writable, which the entries' "aw" flags ensure. Call it before
+  /// traps can reach this table, or with traps (signals, interrupts) blocked
+  /// on this CPU.
   ///
   /// Returns sorted(). An entry moves through other slots while sorting, and
   /// its 32-bit offsets must reach its targets from each of them: a table

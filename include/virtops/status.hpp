@@ -49,10 +49,12 @@ class [[nodiscard]] status {
                                                              vm_instruction_error e) noexcept {
     return status{errc::vmfail_valid, i, 0, static_cast<std::uint32_t>(e), 0};
   }
-  /// A checked wrapper's refusal (invalid_field, value_too_wide) of an
-  /// operand, before `i` ran.
-  VIRTOPS_ALWAYS_INLINE static constexpr status rejected(insn i, errc why) noexcept {
-    return status{why, i, 0, 0, 0};
+  /// A checked wrapper's refusals of an operand, before `i` ran.
+  VIRTOPS_ALWAYS_INLINE static constexpr status invalid_field(insn i) noexcept {
+    return status{errc::invalid_field, i, 0, 0, 0};
+  }
+  VIRTOPS_ALWAYS_INLINE static constexpr status value_too_wide(insn i) noexcept {
+    return status{errc::value_too_wide, i, 0, 0, 0};
   }
   VIRTOPS_ALWAYS_INLINE static constexpr status from_fault(const fault_info& f) noexcept {
     return status{errc::fault, f.instruction, f.vector, f.error_code, f.rip};

@@ -219,7 +219,7 @@ VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) n
 /// its hot path the bare instruction.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmread_checked(std::uint64_t field) noexcept {
-  if (!vmcs::decode(field).valid) return status::rejected(insn::vmread, errc::invalid_field);
+  if (!vmcs::decode(field).valid) return status::invalid_field(insn::vmread);
   return vmread<P>(field);
 }
 
@@ -228,9 +228,9 @@ VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmread_checked(std::uint64_t field) 
 /// the field's width, which the CPU would drop without a word.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmwrite_checked(std::uint64_t field, std::uint64_t value) noexcept {
-  if (!vmcs::decode(field).valid) return status::rejected(insn::vmwrite, errc::invalid_field);
+  if (!vmcs::decode(field).valid) return status::invalid_field(insn::vmwrite);
   if (const unsigned bits = vmcs::bits_of(field); bits < 64 && (value >> bits) != 0)
-    return status::rejected(insn::vmwrite, errc::value_too_wide);
+    return status::value_too_wide(insn::vmwrite);
   return vmwrite<P>(field, value);
 }
 
