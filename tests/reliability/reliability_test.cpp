@@ -237,22 +237,40 @@ TEST_CASE("a handler installed before the guard gets a real SIGBUS, and nothing 
   CHECK(WEXITSTATUS(st) == 0);
 }
 
+namespace {
+// In a child: a one-shot (SA_RESETHAND) handler for `sig`, then a guard; a
+// stray fault must reach the handler exactly once (else exit 3); then
+// `with_guard` runs, and `after` once the guard is gone.
+template <class WithGuard, class After>
+int one_shot_child(int sig, WithGuard with_guard, After after) {
+  return in_child([=] {
+    alarm(20);
+    default_dispositions();
+    disposition prior(sig, siginfo_action(&escaping_handler, SA_RESETHAND));
+    {
+      posix::trap_guard guard;
+      handler_calls = 0;
+      if (sigsetjmp(escape, 1) == 0) stray_fault(sig);
+      if (handler_calls != 1) _exit(3);
+      with_guard();
+    }
+    after();
+  });
+}
+}  // namespace
+
 TEST_CASE("a one-shot (SA_RESETHAND) handler before the guard: the next stray fault kills",
           "[passthrough][death]") {
   // The kernel resets a one-shot handler when it delivers to it; the guard
   // must not deliver to it twice.
   const int sig = faulting_wrapper(wrapper::vmxoff).oracle.signo;
-  const int st = in_child([sig] {
-    alarm(20);
-    default_dispositions();
-    disposition prior(sig, siginfo_action(&escaping_handler, SA_RESETHAND));
-    posix::trap_guard guard;
-    handler_calls = 0;
-    if (sigsetjmp(escape, 1) == 0) stray_fault(sig);
-    if (handler_calls != 1) _exit(1);
-    stray_fault(sig);
-    _exit(2);  // the handler ran twice
-  });
+  const int st = one_shot_child(
+      sig,
+      [sig] {
+        stray_fault(sig);
+        _exit(2);  // the handler ran twice
+      },
+      [] {});
   REQUIRE(WIFSIGNALED(st));
   CHECK(WTERMSIG(st) == sig);
 }
@@ -263,23 +281,18 @@ TEST_CASE("a one-shot (SA_RESETHAND) handler before the guard: the next stray fa
 TEST_CASE("a one-shot (SA_RESETHAND) handler before the guard: virtops' faults still fixed up",
           "[passthrough][death]") {
   const int sig = faulting_wrapper(wrapper::vmxoff).oracle.signo;
-  const int st = in_child([sig] {
-    alarm(20);
-    default_dispositions();
-    disposition prior(sig, siginfo_action(&escaping_handler, SA_RESETHAND));
-    {
-      posix::trap_guard guard;
-      handler_calls = 0;
-      if (sigsetjmp(escape, 1) == 0) stray_fault(sig);
-      if (handler_calls != 1) _exit(3);
-      if (!reports(faulting_wrapper(wrapper::vmxoff), vmx::vmxoff())) _exit(1);
-      if (handler_calls != 1) _exit(4);
-    }
-    // What the kernel leaves after a one-shot delivery: the default.
-    struct sigaction now;
-    sigaction(sig, nullptr, &now);
-    if (now.sa_handler != SIG_DFL) _exit(2);
-  });
+  const int st = one_shot_child(
+      sig,
+      [] {
+        if (!reports(faulting_wrapper(wrapper::vmxoff), vmx::vmxoff())) _exit(1);
+        if (handler_calls != 1) _exit(4);
+      },
+      [sig] {
+        // What the kernel leaves after a one-shot delivery: the default.
+        struct sigaction now;
+        sigaction(sig, nullptr, &now);
+        if (now.sa_handler != SIG_DFL) _exit(2);
+      });
   CHECK(WIFEXITED(st));
   CHECK(WEXITSTATUS(st) == 0);
 }
