@@ -1,9 +1,10 @@
 # Sourced by the set-up scripts: makes sure Debian packages are installed.
 # As root it installs what is missing; otherwise it names what to install.
 
-# Packages every test run needs: toolchains, Catch2, the emulators and ISO
+# Packages every test run needs: the six compilers, Catch2, the emulators and ISO
 # tools of the ring-0 suite, and Doxygen for the API reference.
-VIRTOPS_TEST_PACKAGES=(cmake ninja-build g++ clang libclang-rt-14-dev binutils catch2
+VIRTOPS_TEST_PACKAGES=(cmake ninja-build g++ g++-11 g++-12 clang clang-14 clang-15 clang-16 clang-19
+  libclang-rt-14-dev binutils catch2 pkg-config
   qemu-system-x86 bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools doxygen
   llvm-14-tools libbenchmark-dev valgrind)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# build.sh <g++|clang++> <virtops include dir> <out dir> <program dir>
+# build.sh <C++ compiler (GCC or Clang)> <virtops include dir> <out dir> <program dir>
 # Builds the bare-metal platform (this directory) and the program's sources
 # into out/kernel.elf (ELF64) and out/kernel32.elf (ELF32, which QEMU's
 # -kernel and GRUB's multiboot load).
@@ -7,7 +7,13 @@ set -euo pipefail
 cxx=$1 include=$2 out=$3 program=$4
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
-name=gcc; [[ $cxx == clang* ]] && name=clang
+# The compiler's family and major version, from the compiler itself (a path
+# like /usr/bin/clang++-19 or a g++-11 says nothing reliable by its name).
+major=$(echo __GNUC__ __clang_major__ | "$cxx" -E -P -x c++ - | tr -s ' ')
+case $major in
+  *__clang_major__*) name=gcc-${major%% *} family=gcc ;;
+  *) name=clang-${major##* } family=clang ;;
+esac
 flags=(-std=c++20 -ffreestanding -fno-exceptions -fno-rtti -nostdlib -mno-red-zone
        -mgeneral-regs-only -fno-pic -fno-stack-protector -fno-asynchronous-unwind-tables -O2
        -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
@@ -20,6 +26,6 @@ for src in "$here"/*.cpp "$here"/boot.S "$program"/*.cpp; do
 done
 link=(-nostdlib -static -Wl,-T,"$here/linker.ld" -Wl,--build-id=none -Wl,-z,noexecstack
       -Wl,--no-warn-rwx-segments)
-[[ $name == gcc ]] && link+=(-no-pie)
+[[ $family == gcc ]] && link+=(-no-pie)
 "$cxx" "${link[@]}" "${objs[@]}" -o "$out/kernel.elf"
 objcopy -O elf32-i386 "$out/kernel.elf" "$out/kernel32.elf"

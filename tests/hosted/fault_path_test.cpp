@@ -39,15 +39,28 @@ std::uint64_t expected_value(wrapper w, const raised& oracle) {
   return is_hypercall(w) ? 0x1000 : 0;
 }
 
-TEST_CASE("the CPU faults on every bare VMX/SVM instruction in ring 3") {
+// What the bare instructions raise is the host's business (docs/reliability.md
+// has the hosts seen: #UD, #GP(0), #PF with error code 7, or no fault at
+// all): the oracle asks the CPU, and every test below requires the wrapper
+// to agree with it. Here only what holds on any host: the oracle sees the
+// same thing twice, the signal is the one Linux sends for the vector, and
+// something faults, or the tests below would prove nothing.
+TEST_CASE("the oracle: what each bare VMX/SVM instruction raises in ring 3 on this host") {
+  unsigned faulting = 0;
   for (wrapper w : all_wrappers) {
-    INFO(name_of(w));
     const raised r = probe(first_executed(w));
-    if (!is_hypercall(w)) CHECK(r.faulted);
+    INFO(name_of(w) << (r.faulted ? " faults, vector " : " does not fault") << r.trapno
+                    << " error code " << r.error_code);
+    const raised again = probe(first_executed(w));
+    CHECK(again.faulted == r.faulted);
+    CHECK(again.trapno == r.trapno);
+    CHECK(again.error_code == r.error_code);
     if (!r.faulted) continue;
-    CHECK((r.trapno == virtops::vector::ud || r.trapno == virtops::vector::gp));
+    ++faulting;
+    CHECK(signal_for_vector(r.trapno) != 0);
     CHECK(r.signo == signal_for_vector(r.trapno));
   }
+  CHECK(faulting > 0);
 }
 
 TEST_CASE("policy::report returns the fault the CPU raised") {

@@ -77,10 +77,12 @@ raised probe(virtops::insn i) {
 
 int signal_for_vector(int vector) {
   switch (vector) {
-    case 6: return SIGILL;
-    case 13: return SIGSEGV;
-    case 14: return SIGSEGV;
-    case 17: return SIGBUS;
+    case 6: return SIGILL;    // #UD
+    case 11: return SIGBUS;   // #NP
+    case 12: return SIGBUS;   // #SS
+    case 13: return SIGSEGV;  // #GP
+    case 14: return SIGSEGV;  // #PF
+    case 17: return SIGBUS;   // #AC
     default: return 0;
   }
 }
