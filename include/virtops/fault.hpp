@@ -12,7 +12,7 @@ namespace virtops {
 /// Exception vectors a wrapped instruction is documented to raise.
 namespace vector {
 inline constexpr std::uint8_t ud = 6;   ///< `#UD`: VMX/SVM off, or not supported
-inline constexpr std::uint8_t gp = 13;  ///< `#GP`: CPL>0, bad operand, SVM in ring 3
+inline constexpr std::uint8_t gp = 13;  ///< `#GP`: CPL>0, bad operand
 inline constexpr std::uint8_t pf = 14;  ///< `#PF`: memory operand not mapped
 }  // namespace vector
 

@@ -1,9 +1,11 @@
 /// \file
 /// virtops: the POSIX trap adapter (hosted x86-64 Linux only).
 ///
-/// In user space every VMX/SVM instruction faults (`#UD` -> SIGILL, `#GP` ->
-/// SIGSEGV). A trap_guard routes those signals through the exception table so
-/// the wrappers' fault paths run for real, exactly as they do in ring 0.
+/// In user space the VMX/SVM instructions fault: which exception is the
+/// host's business (`#UD` -> SIGILL, `#GP` or `#PF` -> SIGSEGV; a hypervisor
+/// below may even answer a hypercall instead). A trap_guard routes those
+/// signals through the exception table so the wrappers' fault paths run for
+/// real, exactly as they do in ring 0.
 #pragma once
 
 #if !__STDC_HOSTED__
