@@ -1,6 +1,7 @@
 // virtops-extable-verify: checks the exception table of a linked x86-64 ELF.
 //
-//   virtops-extable-verify [--list] [--expect-sites FILE] [--allow-empty] ELF
+//   virtops-extable-verify [--list] [--allow-empty] [--expect-sites FILE]
+//                          [--hot-path DISASSEMBLY] ELF
 //
 // For every entry of the virtops_extable section it checks that the table is
 // whole (a multiple of 12 bytes, 4-aligned), that the instruction id is
@@ -10,8 +11,15 @@
 // stub, which restores the host registers and jumps there. With
 // --expect-sites, FILE lists (in hex, one per line) the addresses of every
 // virtualization instruction a disassembler found: each must have exactly
-// one entry and every entry must be one of them. Exit status: 0 when all
-// checks pass, 1 when one fails, 2 on bad usage or an unreadable file.
+// one entry and every entry must be one of them. Every target of an entry
+// must be in 32-bit reach of the table's first and last slot, so that the
+// run-time sort can move entries (extable::table::sort()). With --hot-path,
+// DISASSEMBLY is `objdump -d --no-show-raw-insn ELF`: for each site it shows,
+// the instruction after it (after one jbe/jna for a VMX instruction) must be
+// no jmp and no call, which a success path straight on from the site never
+// has. Not for VMLAUNCH/VMRESUME, whose success enters the guest. Exit
+// status: 0 when all checks pass, 1 when one fails, 2 on bad usage or an
+// unreadable file.
 #include <elf.h>
 
 #include <algorithm>
@@ -241,6 +249,69 @@ std::string_view family(std::string_view name) {
   return cold == std::string_view::npos ? name : name.substr(0, cold);
 }
 
+// One instruction of an objdump listing, in the function block it is in.
+struct listed {
+  std::uint64_t addr;
+  std::string mnemonic, text;
+  std::size_t block;  // index into listing::functions
+};
+
+struct listing {
+  std::vector<listed> insns;
+  std::vector<std::string> functions;
+};
+
+bool is_hex(std::string_view t) {
+  return !t.empty() && t.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// Reads `objdump -d` text (GNU or LLVM, raw bytes shown or not): function
+// headers "<addr> <name>:", instruction lines "  <addr>:\t<insn>", a blank
+// line between functions. Instructions outside a function are left out.
+bool read_listing(const char* path, listing& out) {
+  std::ifstream in(path);
+  if (!in) return false;
+  std::string line;
+  bool in_function = false;
+  while (std::getline(in, line)) {
+    if (line.empty()) {
+      in_function = false;
+      continue;
+    }
+    const std::size_t open = line.find(" <");
+    if (line[0] != ' ' && open != std::string::npos && line.ends_with(">:")) {
+      out.functions.push_back(line.substr(open + 2, line.size() - open - 4));
+      in_function = true;
+      continue;
+    }
+    const std::size_t colon = line.find(':');
+    const std::size_t first = line.find_first_not_of(' ');
+    if (!in_function || colon == std::string::npos || first >= colon || colon - first > 16 ||
+        !is_hex(std::string_view(line).substr(first, colon - first)))
+      continue;
+    std::vector<std::string> words;
+    std::size_t at = colon + 1;
+    while ((at = line.find_first_not_of(" \t", at)) != std::string::npos) {
+      const std::size_t end = std::min(line.find_first_of(" \t", at), line.size());
+      words.push_back(line.substr(at, end - at));
+      at = end;
+    }
+    std::size_t k = 0;  // raw bytes first, if shown; a line of only bytes continues one
+    while (k < words.size() && words[k].size() == 2 && is_hex(words[k])) ++k;
+    while (k < words.size() && (words[k] == "bnd" || words[k] == "notrack")) ++k;
+    if (k == words.size()) continue;
+    std::string text = words[k];
+    for (std::size_t w = k + 1; w < words.size(); ++w) text += " " + words[w];
+    out.insns.push_back({std::stoull(line.substr(first, colon - first), nullptr, 16), words[k],
+                         std::move(text), out.functions.size() - 1});
+  }
+  return true;
+}
+
+bool is_jmp_or_call(std::string_view m) {
+  return m == "jmp" || m == "jmpq" || m == "ljmp" || m == "call" || m == "callq" || m == "lcall";
+}
+
 unsigned errors = 0;
 
 [[gnu::format(printf, 2, 3)]] void fail(std::uint64_t site, const char* fmt, ...) {
@@ -256,13 +327,14 @@ unsigned errors = 0;
 struct options {
   bool list = false, allow_empty = false;
   const char* expect_sites = nullptr;
+  const char* hot_path = nullptr;
   const char* path = nullptr;
 };
 
 int usage() {
   std::fprintf(stderr,
                "usage: virtops-extable-verify [--list] [--allow-empty] [--expect-sites FILE] "
-               "ELF\n");
+               "[--hot-path DISASSEMBLY] ELF\n");
   return 2;
 }
 
@@ -278,6 +350,8 @@ int main(int argc, char** argv) {
       opt.allow_empty = true;
     else if (a == "--expect-sites" && i + 1 < argc)
       opt.expect_sites = argv[++i];
+    else if (a == "--hot-path" && i + 1 < argc)
+      opt.hot_path = argv[++i];
     else if (a.starts_with("-") || opt.path != nullptr)
       return usage();
     else
@@ -315,6 +389,8 @@ int main(int argc, char** argv) {
 
   const std::size_t n = raw.size() / 12;
   std::map<std::uint64_t, unsigned> per_site;
+  std::map<std::uint64_t, insn> well_formed;  // site -> the instruction there, for --hot-path
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> targets;  // site, fixup
   unsigned per_insn[virtops::insn_count] = {}, via_stub = 0, direct = 0;
   bool sorted = true;
   std::uint64_t previous = 0;
@@ -330,6 +406,7 @@ int main(int argc, char** argv) {
     if (k > 0 && site < previous) sorted = false;
     previous = site;
     ++per_site[site];
+    targets.emplace_back(site, fixup);
 
     if (id >= virtops::insn_count) {
       fail(site, "unknown instruction id %u", id);
@@ -346,6 +423,8 @@ int main(int argc, char** argv) {
     else if (!site_matches(expected, *decoded))
       fail(site, "bytes at the site are %s, entry says %s", virtops::to_string(*decoded),
            virtops::to_string(expected));
+    else
+      well_formed.emplace(site, *decoded);
 
     if (!elf.code_at(fixup)) {
       fail(site, "fixup %#" PRIx64 " is not in an executable section", fixup);
@@ -373,6 +452,18 @@ int main(int argc, char** argv) {
   }
   for (const auto& [site, count] : per_site)
     if (count > 1) fail(site, "%u entries for one site", count);
+  // Reach is an interval of field addresses: what the first and the last
+  // slot reach, every slot reaches (extable::table::sort() checks the same).
+  const auto reaches = [](std::uint64_t target, std::uint64_t field) {
+    const auto d = static_cast<std::int64_t>(target - field);
+    return d >= INT32_MIN && d <= INT32_MAX;
+  };
+  const std::uint64_t first_slot = table->addr, last_slot = table->addr + (n - 1) * 12;
+  for (const auto& [site, fixup] : targets)
+    if (!reaches(site, first_slot) || !reaches(site, last_slot) ||
+        !reaches(fixup, first_slot + 4) || !reaches(fixup, last_slot + 4))
+      fail(site, "site or fixup %#" PRIx64 " out of 32-bit reach of a table slot: not sortable",
+           fixup);
 
   if (opt.expect_sites != nullptr) {
     std::ifstream in(opt.expect_sites);
@@ -390,6 +481,55 @@ int main(int argc, char** argv) {
       if (!expected.contains(site)) fail(site, "entry for a site the disassembly does not list");
     std::printf("disassembly: %zu virtualization instructions, each with one entry: %s\n",
                 expected.size(), errors == 0 ? "yes" : "no");
+  }
+
+  if (opt.hot_path != nullptr) {
+    listing dis;
+    if (!read_listing(opt.hot_path, dis)) {
+      std::fprintf(stderr, "%s: cannot open\n", opt.hot_path);
+      return 2;
+    }
+    std::map<std::uint64_t, std::size_t> at;
+    for (std::size_t i = 0; i < dis.insns.size(); ++i) at.emplace(dis.insns[i].addr, i);
+    unsigned checked = 0, entering = 0, not_shown = 0, before = errors;
+    for (const auto& [site, decoded] : well_formed) {
+      if (decoded == insn::vmlaunch || decoded == insn::vmresume) {
+        ++entering;  // success is in the guest; what follows is the VMfail path
+        continue;
+      }
+      const auto it = at.find(site);
+      if (it == at.end()) {
+        ++not_shown;
+        continue;
+      }
+      const listed& here = dis.insns[it->second];
+      const auto shown = [&](std::size_t i) {
+        return i < dis.insns.size() && dis.insns[i].block == here.block;
+      };
+      std::size_t next = it->second + 1;
+      const bool vmfail = virtops::is_vmx(decoded) && shown(next) &&
+                          (dis.insns[next].mnemonic == "jbe" || dis.insns[next].mnemonic == "jna");
+      if (vmfail) ++next;
+      if (!shown(next)) {
+        ++not_shown;
+        continue;
+      }
+      ++checked;
+      const listed& after = dis.insns[next];
+      if (is_jmp_or_call(after.mnemonic)) {
+        const function* f = elf.function_at(site);
+        fail(site,
+             "hot path of \"%s\" in %s: %s%s%s\"%s\" at %#" PRIx64 ", a %s on its success path",
+             here.text.c_str(), f ? f->name.c_str() : dis.functions[here.block].c_str(),
+             vmfail ? "\"" : "", vmfail ? dis.insns[next - 1].text.c_str() : "",
+             vmfail ? "\" then " : "", after.text.c_str(), after.addr,
+             after.mnemonic.find("jmp") != std::string::npos ? "taken jump" : "call");
+      }
+    }
+    std::printf(
+        "hot path: %u sites checked, none followed by jmp or call: %s (%u enter the guest, "
+        "%u not shown)\n",
+        checked, errors == before ? "yes" : "no", entering, not_shown);
   }
 
   std::printf("%s: %zu entries, %zu sites, %u fixups direct, %u via the fault stub, %s\n", opt.path,
