@@ -71,7 +71,11 @@ template <std::size_t... I>
                                             std::index_sequence<I...>) {
   return (read_one(fields[I], out.value[I]) && ...);
 }
-SITE bool cg_exit_handler32(const std::uint64_t* fields, exit_info& out) {
+// scripts/codegen_table.sh also builds it with GCC's optimize("O2") at -Os.
+#ifndef CG_HANDLER_ATTRIBUTES
+#define CG_HANDLER_ATTRIBUTES
+#endif
+SITE CG_HANDLER_ATTRIBUTES bool cg_exit_handler32(const std::uint64_t* fields, exit_info& out) {
   return read_all(fields, out, std::make_index_sequence<32>{});
 }
 
