@@ -27,7 +27,7 @@ configs=(
   "clang-16|clang++-16||-LE valgrind|docs"
   "clang-19|clang++-19||-LE valgrind|docs"
 )
-passed=0 failed=0 report=()
+passed=0 failed=0 report=() table=()
 for config in "${configs[@]}"; do
   IFS='|' read -r name cxx args selection <<<"$config"
   if [ -n "${VIRTOPS_TEST_TREES:-}" ] && [[ " $VIRTOPS_TEST_TREES " != *" $name "* ]]; then
@@ -53,9 +53,19 @@ for config in "${configs[@]}"; do
   passed=$((passed + total - bad)) failed=$((failed + bad))
   report+=("$(printf '%-14s %-11s %4d passed, %d failed  %4ds  %s' "$name" "$cxx" \
     "$((total - bad))" "$bad" "$((SECONDS - start))" "${selection:-all labels}")")
+  # The suites (ctest labels) that ran, for the README's compiler table.
+  labels=$(awk '/^Label Time Summary:/ { on = 1; next } on && NF == 0 { on = 0 }
+    on { printf "%s%s", sep, $1; sep = ", " }' "$log")
+  table+=("| $("$cxx" --version | head -1 | sed -E 's/ \(.*\)//; s/^Debian //') | $name | $labels | $((total - bad)) passed, $bad failed | $((SECONDS - start)) s |")
 done
 echo
 echo "=== virtops test summary"
 printf '%s\n' "${report[@]}"
 echo "total: $passed passed, $failed failed"
+# The README's compiler table comes from this file (scripts/update_readme.sh).
+{
+  echo "| compiler | tree | suites (ctest labels) | tests | time |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${table[@]}"
+} >"$builds/compiler-table.md"
 [ "$failed" -eq 0 ]
