@@ -1,5 +1,5 @@
 // The bare-metal platform: console, descriptor tables, the IDT handler that
-// gives every exception to virtops first, page pool, command line, exit.
+// gives every vector to virtops first, page pool, command line, exit.
 #include "baremetal.hpp"
 
 #include <cstddef>
@@ -51,7 +51,7 @@ struct [[gnu::packed]] idt_gate {
   std::uint16_t offset_mid;
   std::uint32_t offset_high, reserved;
 };
-idt_gate idt[32];
+idt_gate idt[256];
 
 alignas(4096) std::uint8_t page_pool[128][4096];
 unsigned pages_used = 0;
@@ -142,6 +142,10 @@ const char* arg(const char* key, const char* fallback) {
 
 extern "C" std::uint64_t gdt_tss[2];
 extern "C" const std::uint64_t exception_stubs[32];
+extern "C" const std::uint64_t interrupt_stubs[256 - 32];
+
+// No program event handler: every event virtops does not claim is unhandled.
+[[gnu::weak]] bool on_event(baremetal::trap_frame&) { return false; }
 
 void baremetal::init() {
   // TSS descriptor (type 9: available 64-bit TSS) at selector 0x18, then LTR.
@@ -152,19 +156,27 @@ void baremetal::init() {
   gdt_tss[1] = base >> 32;
   tss.iomap_base = sizeof tss;
   asm volatile("ltr %w0" : : "r"(0x18));
-  for (unsigned v = 0; v < 32; ++v) {
-    const std::uint64_t h = exception_stubs[v];
+  for (unsigned v = 0; v < 256; ++v) {
+    const std::uint64_t h = v < 32 ? exception_stubs[v] : interrupt_stubs[v - 32];
     idt[v] = {
         static_cast<std::uint16_t>(h),       0x08, 0, 0x8e, static_cast<std::uint16_t>(h >> 16),
         static_cast<std::uint32_t>(h >> 32), 0};
   }
   const cpu::table_register idtr{sizeof idt - 1, reinterpret_cast<std::uint64_t>(idt)};
   asm volatile("lidt %0" : : "m"(idtr));
+  // Mask both 8259 PICs: the BIOS left them on vectors 8-15 and 0x70-0x77,
+  // where a timer tick would look like a #DF. Interrupts come from the local
+  // APIC only, and only when a program sends them.
+  outb(0x21, 0xff);
+  outb(0xa1, 0xff);
   // Sort once, before anything can fault (interrupts are off).
   virtops::extable::this_module().sort();
 }
 
-// Every exception goes to virtops first (the integration docs' IDT hook).
+// Every vector goes to virtops first (the integration docs' IDT hook). It
+// claims only a #UD, #GP, #PF or #SS that the instruction at a wrapper's
+// site can raise; an NMI, a #DB, an interrupt or any other event, wherever
+// it arrived, comes back untouched and goes on to the program.
 extern "C" void ring0_trap(baremetal::trap_frame* f) {
   std::uintptr_t rip = f->rip;
   if (virtops::trap::handle(rip, static_cast<std::uint8_t>(f->vector),
@@ -172,6 +184,7 @@ extern "C" void ring0_trap(baremetal::trap_frame* f) {
     f->rip = rip;
     return;
   }
+  if (on_event(*f)) return;
   on_unhandled_exception(*f);
 }
 

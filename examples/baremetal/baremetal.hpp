@@ -12,8 +12,10 @@ namespace baremetal {
 void print(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprint(const char* fmt, va_list ap);
 
-// Loads the TSS (non-zero TR, needed by VMX) and the IDT, and sorts the
-// virtops exception table: call first.
+// Loads the TSS (non-zero TR, needed by VMX) and the IDT (all 256 vectors),
+// masks the 8259 PICs, and sorts the virtops exception table: call first.
+// Memory: the first 1 GiB identity-mapped, and the local APIC's page at
+// 0xFEE00000 (uncached).
 void init();
 
 // Zeroed, 4 KiB-aligned, identity-mapped, physically contiguous pages from a
@@ -35,7 +37,13 @@ struct trap_frame {
 
 }  // namespace baremetal
 
-// Defined by the program: called for an exception virtops does not own.
+// Optionally defined by the program: called for an exception or interrupt
+// virtops did not claim. True if handled: the stub then returns (IRETQ) to
+// the frame's rip, rflags and rsp with its GPRs, which the handler may
+// change. The default handles nothing.
+bool on_event(baremetal::trap_frame& f);
+// Defined by the program: called for an event neither virtops nor
+// on_event() handled.
 [[noreturn]] void on_unhandled_exception(const baremetal::trap_frame& f);
 // Defined by the program: its entry point, after init() has not yet run.
 [[noreturn]] void program_main();

@@ -1,5 +1,7 @@
 /* Ring-0 test kernel: multiboot v1 entry, long mode, GDT with a 64-bit TSS
- * (VMX needs a non-zero host TR), IDT stubs for vectors 0-31. */
+ * (VMX needs a non-zero host TR), IDT stubs for all 256 vectors. The first
+ * 1 GiB is identity-mapped, and the 2 MiB at 0xFEE00000 (the local APIC,
+ * uncached); nothing else. */
 #define MB_MAGIC 0x1BADB002
 #define MB_FLAGS 0x00000003 /* page-aligned modules, memory info */
 
@@ -12,6 +14,7 @@
 pml4: .skip 4096
 pdpt: .skip 4096
 pd:   .skip 4096
+pd_3gib: .skip 4096             /* 3-4 GiB: only the local APIC's 2 MiB */
   .balign 16
 stack_bottom: .skip 65536
 stack_top:
@@ -57,6 +60,11 @@ _start:
   inc %ecx
   cmp $512, %ecx
   jne 1b
+  /* The local APIC: 0xFEE00000 = 3 GiB + 0x1F7 * 2 MiB; PCD|PWT: uncached. */
+  mov $pd_3gib, %eax
+  or $3, %eax
+  mov %eax, pdpt + 3 * 8
+  movl $(0xFEE00000 | 0x9b), pd_3gib + 0x1f7 * 8 /* present, writable, PWT, PCD, 2 MiB */
   mov %cr4, %eax
   or $(1 << 5), %eax            /* PAE */
   mov %eax, %cr4
@@ -89,7 +97,8 @@ long_mode:
   hlt
   jmp 2b
 
-/* Exception stubs: push a uniform frame and call ring0_trap(frame*). */
+/* Exception and interrupt stubs: push a uniform frame and call
+ * ring0_trap(frame*). Vectors 32-255 (interrupts) have no error code. */
 .macro stub vector, has_error
   .balign 16
 stub_\vector:
@@ -170,10 +179,26 @@ common_stub:
   stub 30, 1
   stub 31, 0
 
+  .irp hi, 2,3,4,5,6,7,8,9,10,11,12,13,14,15
+  .irp lo, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+  .balign 16
+interrupt_stub_\hi\()_\lo:
+  push $0
+  push $(\hi * 16 + \lo)
+  jmp common_stub
+  .endr
+  .endr
+
   .section .rodata
   .balign 8
-  .globl exception_stubs
+  .globl exception_stubs, interrupt_stubs
 exception_stubs:
   .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
   .quad stub_\v
+  .endr
+interrupt_stubs:                /* vectors 32-255 */
+  .irp hi, 2,3,4,5,6,7,8,9,10,11,12,13,14,15
+  .irp lo, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+  .quad interrupt_stub_\hi\()_\lo
+  .endr
   .endr

@@ -255,15 +255,116 @@ inline const entry* find(std::uintptr_t site) noexcept {
   return nullptr;
 }
 
-/// What every trap handler calls. If `rip` is a registered site, records the
-/// fault in the fault slot and returns where execution must continue;
-/// otherwise returns 0 and changes nothing: the fault is not virtops'.
-inline std::uintptr_t fixup(std::uintptr_t rip, std::uint8_t vector,
+/// The vector rule: a site is claimed only for an exception its instruction
+/// can raise, by the "Protected Mode Exceptions" and "64-Bit Mode
+/// Exceptions" of each instruction in the SDM (Vol. 3C, ch. 31) and the
+/// "Exceptions" table of each in the APM (Vol. 3). Bit v of `vectors` is
+/// vector v. No row has NMI (2), `#DB` (1), `#BP` (3), `#DF` (8), `#MC` (18)
+/// or any vector >= 32: those are events that arrived while RIP was at the
+/// site (an NMI shootdown, a timer interrupt, a debugger's single step or
+/// breakpoint, a machine check), never a fault of an instruction that has
+/// not run, and a handler that gives them to trap::handle gets them back.
+///
+/// - `#UD`, `#GP`: every VMX and SVM instruction (VMX/SVM off or absent; CPL
+///   > 0; bad operands).
+/// - `#PF`, `#SS`: the VMX instructions with a memory operand: VMXON,
+///   VMCLEAR, VMPTRLD, VMPTRST (the pointer), INVEPT, INVVPID (the
+///   descriptor), and VMREAD and VMWRITE, whose lists include their memory
+///   forms (the VMREAD without asm-goto outputs uses one).
+/// - no `#AC`: the SDM lists it for no VMX instruction (each raises `#GP(0)`
+///   at CPL > 0 before it touches memory, and `#AC` needs CPL 3), the APM for
+///   no SVM one; the SVM instructions take a physical address in rAX, so no
+///   `#PF` or `#SS` either.
+/// - VMLAUNCH, VMRESUME: `#UD`, `#GP`. Their wrappers' two other sites, the
+///   register-form VMWRITEs of HOST_RSP and HOST_RIP, raise no more.
+/// - VMCALL, VMMCALL: `#UD` and `#GP`, and `#PF`: under a hypervisor a
+///   hypercall instruction raises what the hypervisor makes of it (an Intel
+///   KVM guest gets `#PF` with error code 7 for VMMCALL at CPL 3, an AMD one
+///   `#GP` for VMCALL). Never `#VC` (29): in an SEV-ES guest VMMCALL raises
+///   `#VC`, whose handler performs the hypercall.
+struct vector_rule {
+  insn instruction;
+  std::uint32_t vectors;
+};
+
+namespace detail {
+constexpr std::uint32_t bit(std::uint8_t v) noexcept { return std::uint32_t{1} << v; }
+inline constexpr std::uint32_t any_insn = bit(vector::ud) | bit(vector::gp);
+inline constexpr std::uint32_t memory_operand = any_insn | bit(vector::pf) | bit(vector::ss);
+inline constexpr std::uint32_t hypercall = any_insn | bit(vector::pf);
+}  // namespace detail
+
+/// One row per virtops::insn, in its order.
+inline constexpr vector_rule vector_rules[] = {
+    {insn::vmxon, detail::memory_operand},   {insn::vmxoff, detail::any_insn},
+    {insn::vmclear, detail::memory_operand}, {insn::vmptrld, detail::memory_operand},
+    {insn::vmptrst, detail::memory_operand}, {insn::vmread, detail::memory_operand},
+    {insn::vmwrite, detail::memory_operand}, {insn::invept, detail::memory_operand},
+    {insn::invvpid, detail::memory_operand}, {insn::vmlaunch, detail::any_insn},
+    {insn::vmresume, detail::any_insn},      {insn::vmcall, detail::hypercall},
+    {insn::vmrun, detail::any_insn},         {insn::vmload, detail::any_insn},
+    {insn::vmsave, detail::any_insn},        {insn::stgi, detail::any_insn},
+    {insn::clgi, detail::any_insn},          {insn::invlpga, detail::any_insn},
+    {insn::vmmcall, detail::hypercall},
+};
+
+namespace detail {
+constexpr bool rules_in_insn_order() noexcept {
+  if (sizeof vector_rules / sizeof vector_rules[0] != insn_count) return false;
+  for (unsigned i = 0; i < insn_count; ++i)
+    if (static_cast<unsigned>(vector_rules[i].instruction) != i) return false;
+  return true;
+}
+static_assert(rules_in_insn_order(), "vector_rules: one row per virtops::insn, in its order");
+
+constexpr std::uint32_t any_rule() noexcept {
+  std::uint32_t all = 0;
+  for (const vector_rule& r : vector_rules) all |= r.vectors;
+  return all;
+}
+}  // namespace detail
+
+/// The vectors a site of entry id `id` is claimed for. An id that is no
+/// virtops::insn this header knows (a newer module's, ids being append-only,
+/// or a hand-built table's) may be any wrapped instruction: the union of
+/// the rows, still no event.
+constexpr std::uint32_t vectors_raised_by(std::uint32_t id) noexcept {
+  return id < insn_count ? vector_rules[id].vectors : detail::any_rule();
+}
+
+/// Whether an exception `vector` with `error_code` at a site of entry id
+/// `id` is the site's fault. Besides the rows: a `#GP` or `#SS` whose error
+/// code has EXT (bit 0) set happened while the CPU delivered an event at
+/// that RIP (SDM Vol. 3A, 6.13: a bad IDT gate, TSS or stack for an
+/// interrupt), not in the instruction, which raises only `#GP(0)`/`#SS(0)`.
+/// A `#PF` in such a delivery cannot be told apart (its error code has no
+/// EXT bit) and is claimed.
+constexpr bool claims(std::uint32_t id, std::uint8_t vector, std::uint32_t error_code) noexcept {
+  namespace v = virtops::vector;
+  if (vector >= v::first_interrupt || (vectors_raised_by(id) & detail::bit(vector)) == 0)
+    return false;
+  return !((vector == v::gp || vector == v::ss) && (error_code & 1) != 0);
+}
+
+namespace detail {
+/// fixup() judging the exception `judged` by the rule but recording
+/// `recorded`: for the POSIX adapter, whose vector may be missing (posix.hpp).
+inline std::uintptr_t fixup(std::uintptr_t rip, std::uint8_t judged, std::uint8_t recorded,
                             std::uint32_t error_code) noexcept {
   const entry* e = find(rip);
-  if (e == nullptr) return 0;
-  virtops::detail::fault_slot() = fault_info{e->instruction(), vector, error_code, rip};
+  if (e == nullptr || !claims(e->id, judged, error_code)) return 0;
+  virtops::detail::fault_slot() = fault_info{e->instruction(), recorded, error_code, rip};
   return e->fixup();
+}
+}  // namespace detail
+
+/// What every trap handler calls. If `rip` is a registered site and the
+/// exception one its instruction can raise (claims()), records the fault in
+/// the fault slot and returns where execution must continue; otherwise
+/// returns 0 and changes nothing: the fault, or the event, is not virtops'.
+inline std::uintptr_t fixup(std::uintptr_t rip, std::uint8_t vector,
+                            std::uint32_t error_code) noexcept {
+  return detail::fixup(rip, vector, vector, error_code);
 }
 
 }  // namespace virtops::extable

@@ -9,11 +9,21 @@
 
 namespace virtops {
 
-/// Exception vectors a wrapped instruction is documented to raise.
+/// Exception and interrupt vectors (SDM Vol. 3A, 6.3.1; APM Vol. 2, 8.2). A
+/// wrapped instruction raises some of `#UD`, `#GP`, `#PF` and `#SS`, which
+/// ones per instruction in extable::vector_rules; the others here are events
+/// that are never a wrapper's fault, whatever RIP they interrupted.
 namespace vector {
+inline constexpr std::uint8_t db = 1;   ///< `#DB`: breakpoint, single step
+inline constexpr std::uint8_t nmi = 2;  ///< NMI
+inline constexpr std::uint8_t bp = 3;   ///< `#BP`: INT3
 inline constexpr std::uint8_t ud = 6;   ///< `#UD`: VMX/SVM off, or not supported
+inline constexpr std::uint8_t df = 8;   ///< `#DF`: double fault (an abort)
+inline constexpr std::uint8_t ss = 12;  ///< `#SS(0)`: memory operand beyond SS limit, non-canonical
 inline constexpr std::uint8_t gp = 13;  ///< `#GP`: CPL>0, bad operand
 inline constexpr std::uint8_t pf = 14;  ///< `#PF`: memory operand not mapped
+inline constexpr std::uint8_t mc = 18;  ///< `#MC`: machine check (an abort)
+inline constexpr std::uint8_t first_interrupt = 32;  ///< 32-255: interrupts (external, IPI, INT n)
 }  // namespace vector
 
 struct fault_info {

@@ -92,19 +92,35 @@ inline void chain(int sig, siginfo_t* info, void* context) noexcept {
     prev.sa_handler(sig);
 }
 
+/// The exception the vector rule (extable::claims) judges a fault signal by.
+/// The kernel puts the vector in REG_TRAPNO. valgrind's CPU raises SIGILL
+/// itself for every instruction it cannot run (each VMX/SVM one) and leaves
+/// REG_TRAPNO 0 (docs/reliability.md). On x86 Linux SIGILL is `#UD` and
+/// vector 0 (`#DE`) is SIGFPE, never SIGILL: a SIGILL with vector 0 is an
+/// invalid opcode without its vector, judged as `#UD`; the record keeps the
+/// 0 it came with.
+inline std::uint8_t judged_vector(int sig, std::uint8_t trapno) noexcept {
+  return sig == SIGILL && trapno == 0 ? vector::ud : trapno;
+}
+
 /// Async-signal-safe: a table lookup, one store to the fault slot, one
 /// register write. Only kernel-generated signals (si_code > 0) are faults; a
-/// kill() or sigqueue() is never mistaken for one.
+/// kill() or sigqueue() is never mistaken for one. A fault at a site is
+/// claimed only if its instruction can raise that exception.
 inline void on_signal(int sig, siginfo_t* info, void* context) noexcept {
   auto* uc = static_cast<ucontext_t*>(context);
   if (info != nullptr && info->si_code > 0 && uc != nullptr) {
     greg_t* regs = uc->uc_mcontext.gregs;
-    const std::uintptr_t continuation = extable::fixup(static_cast<std::uintptr_t>(regs[REG_RIP]),
-                                                       static_cast<std::uint8_t>(regs[REG_TRAPNO]),
-                                                       static_cast<std::uint32_t>(regs[REG_ERR]));
-    if (continuation != 0) {
-      regs[REG_RIP] = static_cast<greg_t>(continuation);
-      return;
+    const greg_t trapno = regs[REG_TRAPNO];
+    if (trapno >= 0 && trapno <= 0xff) {
+      const auto recorded = static_cast<std::uint8_t>(trapno);
+      const std::uintptr_t continuation = extable::detail::fixup(
+          static_cast<std::uintptr_t>(regs[REG_RIP]), judged_vector(sig, recorded), recorded,
+          static_cast<std::uint32_t>(regs[REG_ERR]));
+      if (continuation != 0) {
+        regs[REG_RIP] = static_cast<greg_t>(continuation);
+        return;
+      }
     }
   }
   chain(sig, info, context);

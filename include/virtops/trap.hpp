@@ -8,12 +8,16 @@
 
 namespace virtops::trap {
 
-/// Call from the `#UD`, `#GP`, `#PF` (and any other) exception handler with the
+/// Call from the `#UD`, `#GP`, `#PF` and `#SS` exception handlers with the
 /// saved RIP, the vector and the error code (0 if the vector has none).
-/// Returns true if the fault is virtops': `rip` now points at the wrapper's
-/// fault path and the handler should return (IRET) to it. Returns false and
-/// leaves everything untouched otherwise: the handler must treat the fault as
-/// it would without virtops. Freestanding and lock-free.
+/// Returns true if the fault is virtops': `rip` is a wrapper's site and the
+/// exception one its instruction can raise (extable::vector_rules); `rip`
+/// now points at the wrapper's fault path and the handler should return
+/// (IRET) to it. Returns false and leaves everything untouched otherwise:
+/// the handler must treat the event as it would without virtops. NMI, `#DB`,
+/// `#BP`, `#DF`, `#MC` and vectors >= 32 are never claimed, whatever RIP
+/// they interrupted, so a common handler may give it every vector.
+/// Freestanding and lock-free.
 inline bool handle(std::uintptr_t& rip, std::uint8_t vector, std::uint32_t error_code) noexcept {
   const std::uintptr_t continuation = extable::fixup(rip, vector, error_code);
   if (continuation == 0) return false;

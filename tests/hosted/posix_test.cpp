@@ -192,3 +192,85 @@ TEST_CASE("guards on many threads at once: every thread sees only its own faults
   for (auto& th : pool) th.join();
   CHECK(failures.load() == 0);
 }
+
+namespace {
+
+// A signal as the kernel (si_code > 0) or kill() (SI_USER) would deliver it
+// for a fault at `rip`, handed to the adapter's handler directly: the only
+// way to give it an NMI's or a #DB's vector at a site from ring 3.
+struct delivered {
+  bool claimed;
+  std::uintptr_t rip_after;
+  int chained;  // calls of the handler installed before the guard
+};
+
+volatile sig_atomic_t chained_calls;
+void count_chained(int, siginfo_t*, void*) { chained_calls = chained_calls + 1; }
+
+delivered deliver(int sig, int si_code, std::uintptr_t rip, long trapno, std::uint32_t err) {
+  siginfo_t info = {};
+  info.si_signo = sig;
+  info.si_code = si_code;
+  ucontext_t uc = {};
+  uc.uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(rip);
+  uc.uc_mcontext.gregs[REG_TRAPNO] = trapno;
+  uc.uc_mcontext.gregs[REG_ERR] = err;
+  chained_calls = 0;
+  virtops::posix::detail::on_signal(sig, &info, &uc);
+  const auto after = static_cast<std::uintptr_t>(uc.uc_mcontext.gregs[REG_RIP]);
+  return {after != rip, after, chained_calls};
+}
+
+const virtops::extable::entry& site_of(insn i) {
+  for (const virtops::extable::entry& e : virtops::extable::this_module())
+    if (e.instruction() == i) return e;
+  FAIL("no site of " << virtops::to_string(i));
+  return *virtops::extable::this_module().begin();
+}
+
+}  // namespace
+
+TEST_CASE("the adapter claims a signal at a site only for an exception the instruction raises") {
+  saved_action ill(SIGILL, &count_chained), segv(SIGSEGV, &count_chained),
+      bus(SIGBUS, &count_chained);
+  virtops::posix::trap_guard guard;
+  // Sites of every wrapper are in this program (call_wrapper.hpp).
+  CHECK(call_wrapper<policy::report>(wrapper::stgi).st.code() == errc::fault);
+  const virtops::extable::entry &stgi = site_of(insn::stgi), &vmxon = site_of(insn::vmxon),
+                                &vmmcall = site_of(insn::vmmcall);
+  const auto claims = [](const delivered& d, const virtops::extable::entry& e) {
+    return d.claimed && d.rip_after == e.fixup() && d.chained == 0;
+  };
+  const auto refuses = [](const delivered& d, const virtops::extable::entry& e) {
+    return !d.claimed && d.rip_after == e.site() && d.chained == 1;
+  };
+  SECTION("exceptions the instruction raises") {
+    CHECK(claims(deliver(SIGSEGV, SI_KERNEL, stgi.site(), 13, 0), stgi));
+    CHECK(virtops::detail::fault_slot() == (virtops::fault_info{insn::stgi, 13, 0, stgi.site()}));
+    CHECK(claims(deliver(SIGILL, ILL_ILLOPN, stgi.site(), 6, 0), stgi));
+    CHECK(claims(deliver(SIGBUS, BUS_ADRERR, vmxon.site(), 12, 0), vmxon));
+    CHECK(claims(deliver(SIGSEGV, SEGV_ACCERR, vmmcall.site(), 14, 7), vmmcall));
+  }
+  SECTION("events and exceptions it does not raise go to the previous handler") {
+    for (long v : {1, 2, 3, 8, 18, 32, 0xff}) {
+      INFO("vector " << v);
+      CHECK(refuses(deliver(SIGSEGV, SI_KERNEL, stgi.site(), v, 0), stgi));
+    }
+    CHECK(refuses(deliver(SIGBUS, BUS_ADRERR, stgi.site(), 12, 0), stgi));  // no #SS for STGI
+    CHECK(refuses(deliver(SIGSEGV, SEGV_MAPERR, stgi.site(), 14, 0), stgi));
+    CHECK(refuses(deliver(SIGSEGV, SI_KERNEL, vmxon.site(), 13, 1), vmxon));   // EXT set
+    CHECK(refuses(deliver(SIGSEGV, SI_KERNEL, stgi.site(), 0x10d, 0), stgi));  // not a vector
+    CHECK(refuses(deliver(SIGSEGV, SI_KERNEL, stgi.site(), -1, 0), stgi));
+  }
+  SECTION("valgrind's SIGILL without a vector is an invalid opcode, recorded as it came") {
+    CHECK(claims(deliver(SIGILL, ILL_ILLOPC, stgi.site(), 0, 0), stgi));
+    CHECK(virtops::detail::fault_slot() == (virtops::fault_info{insn::stgi, 0, 0, stgi.site()}));
+    // Vector 0 in any other signal is no #UD (#DE is SIGFPE).
+    CHECK(refuses(deliver(SIGSEGV, SI_KERNEL, stgi.site(), 0, 0), stgi));
+  }
+  SECTION("a sent signal is never a fault, even with a vector and at a site") {
+    CHECK(refuses(deliver(SIGILL, SI_USER, stgi.site(), 6, 0), stgi));
+    CHECK(refuses(deliver(SIGSEGV, SI_QUEUE, stgi.site(), 13, 0), stgi));
+    CHECK(refuses(deliver(SIGILL, SI_TKILL, stgi.site(), 0, 0), stgi));
+  }
+}

@@ -14,7 +14,8 @@
 // from `<probe>_fixup` if the fault came back through the IDT, 0 if the
 // instruction did not fault. Their sites go into a table of their own (not
 // this_module(), whose entries must all be VMX/SVM opcodes), registered with
-// virtops like a kernel module's; id 0xff is no virtops::insn.
+// virtops like a kernel module's; id 0xff is no virtops::insn, which the
+// vector rule lets fault with #UD, #GP, #PF or #SS (what the probes raise).
 asm(R"(
   .pushsection .text
   /* In no table: an exception nobody owns (unexpected_exception.sh). */

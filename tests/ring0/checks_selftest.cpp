@@ -21,6 +21,26 @@ void run_selftest_checks() {
     if (!ok) ++bad;
   }
   check("selftest.extable_sites_are_0f_opcodes", bad == 0, "%u bad sites", bad);
+  // The vector rule on the real table: no site is claimed for an event
+  // (#DB, NMI, #BP, #DF, #MC, any interrupt), each for #UD and #GP.
+  unsigned claimed_events = 0, refused_faults = 0;
+  const virtops::fault_info slot = virtops::detail::fault_slot();
+  for (const ext::entry& e : ext::this_module()) {
+    for (unsigned v = 0; v < 256; ++v) {
+      if (v != 1 && v != 2 && v != 3 && v != 8 && v != 18 && v < 32) continue;
+      std::uintptr_t rip = e.site();
+      if (virtops::trap::handle(rip, static_cast<std::uint8_t>(v), 0) || rip != e.site())
+        ++claimed_events;
+    }
+    constexpr std::uint8_t faults[] = {virtops::vector::ud, virtops::vector::gp};
+    for (std::uint8_t v : faults) {
+      std::uintptr_t rip = e.site();
+      if (!virtops::trap::handle(rip, v, 0) || rip != e.fixup()) ++refused_faults;
+    }
+  }
+  virtops::detail::fault_slot() = slot;
+  check("selftest.sites_claim_no_event", claimed_events == 0, "%u events claimed", claimed_events);
+  check("selftest.sites_claim_ud_and_gp", refused_faults == 0, "%u faults refused", refused_faults);
   // A UD2 that is not a virtops site would be fatal; the trap handler's
   // "not mine" path is exercised by the unexpected_exception reporter.
   std::uintptr_t rip = 0x1234;

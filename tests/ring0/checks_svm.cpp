@@ -3,6 +3,7 @@
 #include <virtops/virtops.hpp>
 
 #include "cpu.hpp"
+#include "events.hpp"
 #include "guest_program.hpp"
 #include "guest_setup.hpp"
 #include "platform.hpp"
@@ -100,6 +101,31 @@ void check_vmsave_vmload(void* area) {
   cpu::wrmsr(cpu::ia32_lstar, saved_lstar);
 }
 
+// An interrupt and an NMI arriving with their saved RIP on a VMSAVE's site
+// (events.hpp): the IDT hook's trap::handle leaves them, and the #DB of the
+// single step that got there, to their handlers; then the VMSAVE runs for
+// real and stores STAR.
+void check_events_at_vmsave(void* area) {
+  constexpr ring0::event events[] = {ring0::event::interrupt, ring0::event::nmi};
+  constexpr const char* names[] = {"svm.interrupt_on_vmsave_site_not_claimed",
+                                   "svm.nmi_on_vmsave_site_not_claimed"};
+  const std::uint64_t saved_star = cpu::rdmsr(cpu::ia32_star);
+  for (unsigned k = 0; k < 2; ++k) {
+    const std::uint64_t star = 0x0023001000000000ull + (std::uint64_t{k + 1} << 32);
+    cpu::wrmsr(cpu::ia32_star, star);
+    at<std::uint64_t>(area, vmcb::star) = 0;
+    ring0::arm_event_at_next_site(events[k]);
+    const status saved = svm::vmsave(pa(area));
+    const ring0::event_report r = ring0::disarm_event();
+    const bool saved_ok = saved.ok() && at<std::uint64_t>(area, vmcb::star) == star;
+    ring0::check_event(names[k], events[k], r, insn::vmsave, saved_ok, saved);
+    if (k == 0 && r.unsupported == nullptr)
+      check("svm.single_step_on_vmsave_site_not_claimed", r.site != 0 && r.step_refused,
+            "site=%#lx step_refused=%d", static_cast<unsigned long>(r.site), r.step_refused);
+  }
+  cpu::wrmsr(cpu::ia32_star, saved_star);
+}
+
 void check_vmrun(void* v, void* stack) {
   setup_vmcb(v, stack);
   at<std::uint64_t>(v, vmcb::rax) = guest_input.rax;
@@ -174,5 +200,6 @@ void run_svm_checks() {
   const status flushed = svm::invlpga(pa(stack), 1);
   check("svm.invlpga", flushed.ok(), "got %s", virtops::to_string(flushed.code()));
   check_vmsave_vmload(save_area);
+  check_events_at_vmsave(save_area);
   check_vmrun(vmcb_page, stack);
 }
