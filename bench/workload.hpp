@@ -33,8 +33,9 @@ template <variant V>
     return true;
   } else {
     const auto r = scaffold<V>(field);
+    if (!r) return false;
     value = r.value();
-    return r.has_value();
+    return true;
   }
 }
 

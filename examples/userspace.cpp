@@ -67,7 +67,7 @@ bool panics(insn i) {
   const pid_t pid = fork();
   if (pid == 0) {
     virtops::posix::trap_guard guard;
-    virtops::set_panic_hook([](const virtops::fault_info&) noexcept { _exit(42); });
+    virtops::set_panic_hook([](const virtops::status&) noexcept { _exit(42); });
     (void)run<policy::panic>(i);
     _exit(0);
   }

@@ -109,20 +109,38 @@ void check_result(input& in) {
   const result<T> resumed{status{}};
   FUZZ_CHECK(resumed.has_value() && resumed.value() == T{} && resumed.error().ok());
 
-  const fault_info f{static_cast<insn>(in.below(insn_count)), in.byte(), in.take<std::uint32_t>(),
-                     in.take<std::uint64_t>()};
+  // What a trap hook records: an exception vector (below 32) and a
+  // canonical RIP (bits 57-63 repeat bit 56; 5-level paging at most).
+  const auto canonical = [](std::uint64_t x) {
+    return static_cast<std::uint64_t>(static_cast<std::int64_t>(x << 7) >> 7);
+  };
+  const fault_info f{static_cast<insn>(in.below(insn_count)),
+                     static_cast<std::uint8_t>(in.byte() & 31), in.take<std::uint32_t>(),
+                     canonical(in.take<std::uint64_t>())};
   const status s = status::from_fault(f);
   FUZZ_CHECK(s.code() == errc::fault && s.fault() == f && s.instruction() == f.instruction);
   FUZZ_CHECK(s.vm_error() == vm_instruction_error::none);
   const result<T> bad{s};
-  FUZZ_CHECK(!bad.has_value() && bad.value() == T{} && bad.value_or(v) == v);
+  FUZZ_CHECK(!bad.has_value() && bad.value_or(v) == v);
   FUZZ_CHECK(bad.error() == s && bad.error().fault() == f);
+  // A failed VMREAD/VMWRITE names its field: any encoding without a fault,
+  // one below 0x8000 with one; the rest of the record is unchanged.
+  const std::uint64_t encoding = in.take<std::uint64_t>() >> (in.byte() & 63);
+  const status named = s.with_field(encoding);
+  FUZZ_CHECK(named.fault() == f && named.code() == errc::fault);
+  FUZZ_CHECK(named.has_field() == (encoding < 0x8000) &&
+             named.field() == (encoding < 0x8000 ? encoding : 0));
+  FUZZ_CHECK(result<T>{named}.error() == named);
+  FUZZ_CHECK(!s.has_field() && s.field() == 0);
 
   const auto e = static_cast<vm_instruction_error>(in.take<std::uint32_t>());
   const status valid = status::vmfail_valid(f.instruction, e);
   FUZZ_CHECK(valid.code() == errc::vmfail_valid && valid.vm_error() == e);
   FUZZ_CHECK(valid.fault() == fault_info{});
   FUZZ_CHECK(result<T>{valid}.error() == valid);
+  const status valid_named = valid.with_field(encoding);
+  FUZZ_CHECK(valid_named.has_field() && valid_named.field() == encoding &&
+             valid_named.vm_error() == e && result<T>{valid_named}.error() == valid_named);
   const status invalid = status::vmfail_invalid(f.instruction);
   FUZZ_CHECK(invalid.code() == errc::vmfail_invalid &&
              invalid.vm_error() == vm_instruction_error::none);
@@ -134,7 +152,7 @@ void check_result(input& in) {
   FUZZ_CHECK(refused.code() == why && refused.instruction() == f.instruction && !refused.ok());
   FUZZ_CHECK(refused.vm_error() == vm_instruction_error::none && refused.fault() == fault_info{});
   const result<T> refused_value{refused};
-  FUZZ_CHECK(!refused_value.has_value() && refused_value.value() == T{} &&
+  FUZZ_CHECK(!refused_value.has_value() && refused_value.value_or(v) == v &&
              refused_value.error() == refused);
   FUZZ_CHECK(std::strcmp(to_string(s.code()), "fault") == 0);
 }

@@ -18,11 +18,16 @@ constexpr std::uint32_t vmx_pinbased = 0x481, vmx_exit = 0x483, vmx_entry = 0x48
                         vmx_true_procbased = 0x48E, vmx_true_exit = 0x48F, vmx_true_entry = 0x490;
 
 unsigned failures = 0;
-// VMWRITE of a typed field, narrowing the value to the field's width on purpose.
+// VMWRITE of a typed field. The value is checked as vmx::vmwrite<F> checks
+// it: an unsigned value no wider than the field, or a constant that fits.
 template <class F>
-void w(std::uint64_t value) {
-  if (!vmx::vmwrite<F>(static_cast<typename F::value_type>(value)).ok()) ++failures;
+void w(vmcs::value_for<F> value) {
+  if (!vmx::vmwrite<F>(value).ok()) ++failures;
 }
+
+// Host selector fields must have RPL and TI clear (the VM-entry checks on
+// the host segment registers).
+std::uint16_t host_selector(std::uint16_t selector) { return selector & 0xfff8; }
 
 // VMCB offsets (APM Vol. 2, Appendix B).
 namespace vmcb {
@@ -71,6 +76,8 @@ unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
   const std::uint64_t cr0 = cpu::read_cr0(), cr3 = cpu::read_cr3(), cr4 = cpu::read_cr4();
   const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
   const std::uint16_t tr = cpu::str();
+  // The field is 32 bits: the MSR's bits 31:0.
+  const std::uint32_t sysenter_cs = cpu::rdmsr(cpu::ia32_sysenter_cs) & 0xffffffff;
 
   w<vmcs::pin_based_vm_execution_controls>(
       adjust_controls(0, cpu::rdmsr(true_ctls ? vmx_true_pinbased : vmx_pinbased)));
@@ -95,19 +102,19 @@ unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
   w<vmcs::host_cr0>(cr0);
   w<vmcs::host_cr3>(cr3);
   w<vmcs::host_cr4>(cr4);
-  w<vmcs::host_cs_selector>(cpu::read_cs() & ~7u);
-  w<vmcs::host_ss_selector>(cpu::read_ss() & ~7u);
-  w<vmcs::host_ds_selector>(cpu::read_ds() & ~7u);
-  w<vmcs::host_es_selector>(cpu::read_es() & ~7u);
-  w<vmcs::host_fs_selector>(cpu::read_fs() & ~7u);
-  w<vmcs::host_gs_selector>(cpu::read_gs() & ~7u);
+  w<vmcs::host_cs_selector>(host_selector(cpu::read_cs()));
+  w<vmcs::host_ss_selector>(host_selector(cpu::read_ss()));
+  w<vmcs::host_ds_selector>(host_selector(cpu::read_ds()));
+  w<vmcs::host_es_selector>(host_selector(cpu::read_es()));
+  w<vmcs::host_fs_selector>(host_selector(cpu::read_fs()));
+  w<vmcs::host_gs_selector>(host_selector(cpu::read_gs()));
   w<vmcs::host_tr_selector>(tr);
   w<vmcs::host_fs_base>(cpu::rdmsr(cpu::ia32_fs_base));
   w<vmcs::host_gs_base>(cpu::rdmsr(cpu::ia32_gs_base));
   w<vmcs::host_tr_base>(cpu::system_segment_base(tr));
   w<vmcs::host_gdtr_base>(gdt.base);
   w<vmcs::host_idtr_base>(idt.base);
-  w<vmcs::host_ia32_sysenter_cs>(cpu::rdmsr(cpu::ia32_sysenter_cs));
+  w<vmcs::host_ia32_sysenter_cs>(sysenter_cs);
   w<vmcs::host_ia32_sysenter_esp>(cpu::rdmsr(cpu::ia32_sysenter_esp));
   w<vmcs::host_ia32_sysenter_eip>(cpu::rdmsr(cpu::ia32_sysenter_eip));
 

@@ -278,9 +278,9 @@ void on_unhandled_exception(const baremetal::trap_frame& f) {
 
 void program_main() {
   baremetal::init();
-  virtops::set_panic_hook([](const virtops::fault_info& f) noexcept {
-    print("minivisor: panic: %s raised vector %u\n", virtops::to_string(f.instruction),
-          unsigned{f.vector});
+  virtops::set_panic_hook([](const virtops::status& s) noexcept {
+    print("minivisor: panic: %s: %s\n", virtops::to_string(s.instruction()),
+          virtops::to_string(s.code()));
     baremetal::exit_emulator(false);
   });
   const bool vmx = (cpu::cpuid(1).ecx >> 5) & 1;

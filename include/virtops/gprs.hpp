@@ -8,14 +8,24 @@
 
 namespace virtops {
 
-/// RSP and RIP live in the VMCS/VMCB. For SVM, RAX does too: gprs::rax is
-/// neither loaded nor saved by svm::vmrun.
+/// The guest's GPRs, one register file for VMX and SVM (as KVM's
+/// vcpu->arch.regs). RSP and RIP are not here: they live in the VMCS/VMCB.
+///
+/// SVM: VMRUN loads the guest's RAX from the VMCB (save.rax) and \#VMEXIT
+/// stores it back there, so svm::vmrun(pa, gprs) neither reads nor writes
+/// gprs::rax. The guest's RAX is vmcb.save.rax; a hypervisor that keeps it
+/// in gprs::rax copies it in before VMRUN and out after, as KVM's
+/// svm_vcpu_run() does (svm->vmcb->save.rax = regs[VCPU_REGS_RAX], and back).
 struct gprs {
-  std::uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+  /// VMX: the guest's RAX, loaded and saved by vmx::launch/resume.
+  /// SVM: IGNORED by svm::vmrun; the guest's RAX is vmcb::vmcb::save.rax.
+  std::uint64_t rax;
+  std::uint64_t rbx, rcx, rdx, rsi, rdi, rbp;
   std::uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
-/// The entry/exit asm addresses these by fixed offsets.
+/// The entry/exit asm addresses these by fixed offsets (the SVM entry uses
+/// 0x08 to 0x70 only: RBX to R15).
 static_assert(offsetof(gprs, rax) == 0x00 && offsetof(gprs, rbx) == 0x08 &&
               offsetof(gprs, rcx) == 0x10 && offsetof(gprs, rdx) == 0x18 &&
               offsetof(gprs, rsi) == 0x20 && offsetof(gprs, rdi) == 0x28 &&

@@ -9,6 +9,8 @@
 #include <concepts>
 
 #include "fault.hpp"
+#include "panic.hpp"
+#include "status.hpp"
 
 namespace virtops {
 
@@ -38,18 +40,6 @@ inline constexpr bool can_resume = [] {
     return true;
 }();
 
-/// Called by policy::panic; the default (nullptr) executes UD2.
-using panic_fn = void (*)(const fault_info&) noexcept;
-
-namespace detail {
-inline constinit panic_fn panic_hook = nullptr;
-}
-
-/// Installs the panic hook (it should not return); returns the previous one.
-inline panic_fn set_panic_hook(panic_fn hook) noexcept {
-  return __atomic_exchange_n(&detail::panic_hook, hook, __ATOMIC_ACQ_REL);
-}
-
 namespace policy {
 
 /// The default: every fault becomes errc::fault with its fault_info.
@@ -63,12 +53,12 @@ struct ignore {
   static fault_action on_fault(const fault_info&) noexcept { return fault_action::resume; }
 };
 
-/// A fault here is a bug: hand it to the panic hook, then trap.
+/// A fault here is a bug: hand it to the panic hook (set_panic_hook, with
+/// the fault as a status: s.fault()), then trap.
 struct panic {
   static constexpr bool can_resume = false;
   [[noreturn]] static fault_action on_fault(const fault_info& f) noexcept {
-    if (const panic_fn hook = __atomic_load_n(&detail::panic_hook, __ATOMIC_ACQUIRE)) hook(f);
-    __builtin_trap();
+    detail::panic(status::from_fault(f));
   }
 };
 

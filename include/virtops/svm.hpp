@@ -113,11 +113,14 @@ fault:
 }
 
 /// VMRUN with guest GPRs (what KVM's vmenter.S does for SVM): loads RBX..R15
-/// from `regs`, runs the guest, and stores its GPRs back after `#VMEXIT`. The
-/// guest's RAX, RSP and RIP are in the VMCB; the host's RAX (the VMCB address),
-/// RSP and RIP come back from the host save area. The exit code is in the
-/// VMCB; VMEXIT_INVALID (a bad VMCB) is a normal return here. GIF stays 0
-/// after `#VMEXIT` until the caller's stgi().
+/// from `regs`, runs the guest, and stores its GPRs back after `#VMEXIT`.
+/// `regs.rax` is neither read nor written: the guest's RAX, RSP and RIP are
+/// in the VMCB (save.rax, save.rsp, save.rip), so set the guest's RAX there
+/// before and read it there after (KVM's svm_vcpu_run() copies
+/// regs[VCPU_REGS_RAX] to and from save.rax around this). The host's RAX
+/// (the VMCB address), RSP and RIP come back from the host save area. The
+/// exit code is in the VMCB; VMEXIT_INVALID (a bad VMCB) is a normal return
+/// here. GIF stays 0 after `#VMEXIT` until the caller's stgi().
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa, gprs& regs) noexcept {
   // RAX (the VMCB address) comes back from the host save area, so it can be

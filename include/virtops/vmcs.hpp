@@ -6,13 +6,16 @@
 /// below also states each field's width and type as the SDM lists them, and
 /// a static_assert checks every row against the decoder, so a mistyped
 /// encoding does not compile. vmx::vmread<F>() and vmx::vmwrite<F>(v) use
-/// these types to pick the value type and to reject writes to read-only
-/// fields and values wider than the field at compile time.
+/// these types to pick the value type and to reject, at compile time, writes
+/// to read-only fields and values that may not fit the field (value_for<F>:
+/// constants are checked, run-time values must be of a type no wider).
 #pragma once
 
 #include <concepts>
 #include <cstdint>
 #include <type_traits>
+
+#include "config.hpp"
 
 namespace virtops::vmcs {
 
@@ -96,10 +99,119 @@ template <class F>
 concept writable = field_c<F> && !F::read_only;
 
 /// A value type that fits a field: an unsigned integer no wider than it.
+/// Values of such a type are taken as they are, at run time too.
 template <class F, class V>
 concept fits =
     field_c<F> && std::is_integral_v<V> && std::is_unsigned_v<V> && !std::is_same_v<V, bool> &&
     sizeof(V) * 8 <= F::bits;
+
+namespace detail {
+
+template <class...>
+inline constexpr bool always_false = false;
+
+// A constant that does not fit calls one of these from a consteval
+// constructor of value_for; a call to a non-constexpr function is not a
+// constant expression, and GCC and Clang name the function in the error.
+inline void vmwrite_constant_is_negative() noexcept {}
+inline void vmwrite_constant_is_wider_than_the_vmcs_field() noexcept {}
+
+}  // namespace detail
+
+/// What vmx::vmwrite<F>(v) takes: a value that fits field F. It converts
+/// implicitly from
+///  - a value of an unsigned integer type no wider than the field
+///    (vmcs::fits<F, V>), at run time too: taken as it is, at no cost;
+///  - an integer constant of any other integer type (int, unsigned, long,
+///    ..., an unscoped enumerator): checked at compile time, it must be
+///    0 <= value <= the field's maximum. So `vmwrite<vmcs::guest_cs_selector>(0)`
+///    and `vmwrite<vmcs::guest_es_limit>(0xffffffff)` compile, and
+///    `vmwrite<vmcs::guest_cs_selector>(0x10000)` or `(-1)` do not.
+/// A run-time value of a signed type or of a type wider than the field does
+/// not compile: the error names the fix (pass F::value_type, e.g. a
+/// std::uint16_t for a selector, or use vmx::vmwrite_checked, which reports
+/// errc::value_too_wide). Neither does bool, nor a scoped enum (convert it
+/// first: it is a value of its own type, not a field's).
+template <field_c F>
+class value_for {
+ public:
+  using field = F;
+  using value_type = typename F::value_type;
+
+  template <class V>
+  VIRTOPS_ALWAYS_INLINE constexpr value_for(V v) noexcept requires fits<F, V> : value_(v) {}
+
+  // Constants: an exact match for each integer type of int's width or
+  // wider that does not fit, so that a literal picks one of these rather
+  // than the template above; narrower types promote to int.
+  consteval value_for(const int& c) noexcept : value_(from_constant(c)) {}
+  consteval value_for(const long& c) noexcept : value_(from_constant(c)) {}
+  consteval value_for(const long long& c) noexcept : value_(from_constant(c)) {}
+  consteval value_for(const unsigned& c) noexcept requires(!fits<F, unsigned>)
+      : value_(from_constant(c)) {}
+  consteval value_for(const unsigned long& c) noexcept requires(!fits<F, unsigned long>)
+      : value_(from_constant(c)) {}
+  consteval value_for(const unsigned long long& c) noexcept requires(!fits<F, unsigned long long>)
+      : value_(from_constant(c)) {}
+
+  /// bool is an integer type, but never a field's value.
+  template <class B>
+  value_for(B) noexcept requires std::same_as<B, bool> : value_() {
+    static_assert(detail::always_false<B>, "VMWRITE value must be an unsigned integer, not bool");
+  }
+
+  VIRTOPS_ALWAYS_INLINE constexpr value_type value() const noexcept { return value_; }
+
+ private:
+  template <class T>
+  static consteval value_type from_constant(const T& c) noexcept {
+    T v{};
+    if constexpr (F::bits == 16)
+      v = run_time_value_is_signed_or_wider_than_the_field_pass_a_std_uint16_t_or_use_vmwrite_checked(
+          c);
+    else if constexpr (F::bits == 32)
+      v = run_time_value_is_signed_or_wider_than_the_field_pass_a_std_uint32_t_or_use_vmwrite_checked(
+          c);
+    else
+      v = run_time_value_is_signed_or_wider_than_the_field_pass_a_std_uint64_t_or_use_vmwrite_checked(
+          c);
+    if constexpr (std::is_signed_v<T>) {
+      if (v < 0) detail::vmwrite_constant_is_negative();
+    }
+    if constexpr (F::bits < 64) {
+      if ((static_cast<std::uint64_t>(v) >> F::bits) != 0)
+        detail::vmwrite_constant_is_wider_than_the_vmcs_field();
+    }
+    return static_cast<value_type>(v);
+  }
+
+  // A constant is read through one of these, by reference, so that the read
+  // happens inside it. A run-time value of a type that does not fit cannot
+  // be read in a constant expression: GCC says "'v' is not a constant
+  // expression" in the expansion of this function, Clang "function parameter
+  // 'v' with unknown value cannot be used in a constant expression" in a call
+  // to it; its name is the fix.
+  template <class T>
+  static consteval T
+  run_time_value_is_signed_or_wider_than_the_field_pass_a_std_uint16_t_or_use_vmwrite_checked(
+      const T& v) noexcept {
+    return v;
+  }
+  template <class T>
+  static consteval T
+  run_time_value_is_signed_or_wider_than_the_field_pass_a_std_uint32_t_or_use_vmwrite_checked(
+      const T& v) noexcept {
+    return v;
+  }
+  template <class T>
+  static consteval T
+  run_time_value_is_signed_or_wider_than_the_field_pass_a_std_uint64_t_or_use_vmwrite_checked(
+      const T& v) noexcept {
+    return v;
+  }
+
+  value_type value_;
+};
 
 // The table: name, encoding, and the width and type the SDM lists it under.
 // 64-bit fields get a second type, name##_high, for the high half.

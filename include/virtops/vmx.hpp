@@ -33,17 +33,18 @@
 /// block before they meet the success path, so the caller's test of the
 /// result folds into the jna (with three separate ends Clang keeps a
 /// select or branch on the hot path). `failure` is declared at the top of
-/// each wrapper: an asm goto may not jump over a declaration.
-#define VIRTOPS_VMX_OUTCOMES(instruction)        \
-  vmfail_invalid:                                \
-  failure = detail::vmfail_invalid(instruction); \
-  goto failed;                                   \
-  vmfail_valid:                                  \
-  failure = detail::vmfail_valid(instruction);   \
-  goto failed;                                   \
-  fault:                                         \
-  failure = detail::on_fault<P>();               \
-  failed:                                        \
+/// each wrapper: an asm goto may not jump over a declaration. VMREAD and
+/// VMWRITE pass their field, which the status then names.
+#define VIRTOPS_VMX_OUTCOMES(instruction, ...)                              \
+  vmfail_invalid:                                                           \
+  failure = detail::vmfail_invalid(instruction __VA_OPT__(, ) __VA_ARGS__); \
+  goto failed;                                                              \
+  vmfail_valid:                                                             \
+  failure = detail::vmfail_valid(instruction __VA_OPT__(, ) __VA_ARGS__);   \
+  goto failed;                                                              \
+  fault:                                                                    \
+  failure = detail::on_fault<P>(__VA_ARGS__);                               \
+  failed:                                                                   \
   return failure
 
 namespace virtops::detail {
@@ -75,7 +76,7 @@ VIRTOPS_ALWAYS_INLINE result<T> vmread_as(std::uint64_t field) noexcept {
 #endif
   VIRTOPS_DETAIL_SUCCESS_EDGE();
   return static_cast<T>(value);
-  VIRTOPS_VMX_OUTCOMES(insn::vmread);
+  VIRTOPS_VMX_OUTCOMES(insn::vmread, field);
 }
 
 }  // namespace virtops::detail
@@ -97,17 +98,17 @@ struct invvpid_descriptor {
 };
 static_assert(sizeof(invvpid_descriptor) == 16);
 
-namespace invept_type {
-inline constexpr std::uint64_t single_context = 1;
-inline constexpr std::uint64_t all_context = 2;
-}  // namespace invept_type
+/// The INVEPT types (SDM Vol. 3C, 30.3, "INVEPT"): a type of its own, so that
+/// an INVVPID type or a plain integer does not compile as one.
+enum class invept_type : std::uint64_t { single_context = 1, all_context = 2 };
 
-namespace invvpid_type {
-inline constexpr std::uint64_t individual_address = 0;
-inline constexpr std::uint64_t single_context = 1;
-inline constexpr std::uint64_t all_context = 2;
-inline constexpr std::uint64_t single_context_retaining_globals = 3;
-}  // namespace invvpid_type
+/// The INVVPID types (SDM Vol. 3C, 30.3, "INVVPID").
+enum class invvpid_type : std::uint64_t {
+  individual_address = 0,
+  single_context = 1,
+  all_context = 2,
+  single_context_retaining_globals = 3,
+};
 
 /// Enters VMX root operation; `pa` is the physical address of the VMXON region.
 template <fault_policy P = policy::report>
@@ -209,7 +210,7 @@ VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) n
       : vmfail_invalid, vmfail_valid, fault);
   VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
-  VIRTOPS_VMX_OUTCOMES(insn::vmwrite);
+  VIRTOPS_VMX_OUTCOMES(insn::vmwrite, field);
 }
 
 /// VMREAD of an encoding from outside the program (a guest, a file, the
@@ -219,7 +220,7 @@ VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) n
 /// its hot path the bare instruction.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmread_checked(std::uint64_t field) noexcept {
-  if (!vmcs::decode(field).valid) return status::invalid_field(insn::vmread);
+  if (!vmcs::decode(field).valid) return status::invalid_field(insn::vmread).with_field(field);
   return vmread<P>(field);
 }
 
@@ -228,37 +229,78 @@ VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmread_checked(std::uint64_t field) 
 /// the field's width, which the CPU would drop without a word.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmwrite_checked(std::uint64_t field, std::uint64_t value) noexcept {
-  if (!vmcs::decode(field).valid) return status::invalid_field(insn::vmwrite);
+  if (!vmcs::decode(field).valid) return status::invalid_field(insn::vmwrite).with_field(field);
   if (const unsigned bits = vmcs::bits_of(field); bits < 64 && (value >> bits) != 0)
-    return status::value_too_wide(insn::vmwrite);
+    return status::value_too_wide(insn::vmwrite).with_field(field);
   return vmwrite<P>(field, value);
 }
 
 /// VMREAD of a typed field: `vmx::vmread<vmcs::guest_rip>()` gives a
 /// result<std::uint64_t>, `vmx::vmread<vmcs::guest_cs_selector>()` a
 /// result<std::uint16_t>. Same asm, same outcomes as the untyped form.
+/// The field comes first, the policy second: vmread<vmcs::guest_rip, P>().
 template <vmcs::field_c F, fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE result<typename F::value_type> vmread() noexcept {
   return detail::vmread_as<typename F::value_type, P>(F::encoding);
 }
 
-/// VMWRITE of a typed field. Writing a read-only (VM-exit information) field
-/// or a value wider than the field does not compile; pass an unsigned value
-/// of the field's width or narrower (e.g. std::uint16_t for selectors).
-template <vmcs::field_c F, fault_policy P = policy::report, class V>
-VIRTOPS_ALWAYS_INLINE status vmwrite(V value) noexcept {
+/// vmread<P, F>(): the arguments swapped; says so instead of failing on
+/// P::value_type.
+template <fault_policy P, vmcs::field_c F>
+result<typename F::value_type> vmread() noexcept {
+  static_assert(vmcs::detail::always_false<P, F>,
+                "vmx::vmread<F, P>(): the VMCS field comes first, then the fault policy, e.g. "
+                "vmx::vmread<vmcs::guest_rip, policy::panic>()");
+  return status{};
+}
+
+/// vmread<P>(): a policy but no field; says what is expected.
+template <fault_policy P>
+result<std::uint64_t> vmread() noexcept {
+  static_assert(vmcs::detail::always_false<P>,
+                "vmx::vmread<P>() has no field: vmx::vmread<F, P>() for a VMCS field type, e.g. "
+                "vmx::vmread<vmcs::guest_rip, P>(), or vmx::vmread<P>(encoding)");
+  return status{};
+}
+
+/// VMWRITE of a typed field: `vmx::vmwrite<vmcs::guest_cs_selector>(sel)`.
+/// The value converts to vmcs::value_for<F>: an unsigned value no wider than
+/// the field (e.g. std::uint16_t for a selector) at run time, or an integer
+/// constant that fits (`vmwrite<vmcs::guest_cs_selector>(0)`). Writing a
+/// read-only (VM-exit information) field does not compile, nor does a
+/// constant that does not fit, nor a run-time value of a signed or wider
+/// type (vmwrite_checked() takes those).
+template <vmcs::field_c F, fault_policy P = policy::report>
+VIRTOPS_ALWAYS_INLINE status vmwrite(vmcs::value_for<F> value) noexcept {
   static_assert(vmcs::writable<F>,
                 "VMWRITE to a read-only VMCS field (VM-exit information): this field can only "
                 "be read");
-  static_assert(std::is_integral_v<V> && std::is_unsigned_v<V> && !std::is_same_v<V, bool>,
-                "VMWRITE value must be an unsigned integer no wider than the field");
-  static_assert(vmcs::fits<F, V>, "VMWRITE value is wider than the VMCS field");
-  return vmwrite<P>(F::encoding, static_cast<std::uint64_t>(value));
+  return vmwrite<P>(F::encoding, value.value());
+}
+
+/// vmwrite<P, F>(v): the arguments swapped; says so.
+template <fault_policy P, vmcs::field_c F, class V>
+status vmwrite(V&&) noexcept {
+  static_assert(vmcs::detail::always_false<P, F>,
+                "vmx::vmwrite<F, P>(value): the VMCS field comes first, then the fault policy, "
+                "e.g. vmx::vmwrite<vmcs::guest_rip, policy::panic>(rip)");
+  return {};
+}
+
+/// vmwrite<P>(v): a policy and a value but no field; says what is expected.
+template <fault_policy P, class V>
+status vmwrite(V&&) noexcept {
+  static_assert(vmcs::detail::always_false<P, V>,
+                "vmx::vmwrite<P>(value) has no field: vmx::vmwrite<F, P>(value) for a VMCS field "
+                "type, e.g. vmx::vmwrite<vmcs::guest_rip, P>(rip), or "
+                "vmx::vmwrite<P>(encoding, value)");
+  return {};
 }
 
 /// "memory": EPT and page-table stores must be visible before the flush.
 template <fault_policy P = policy::report>
-VIRTOPS_ALWAYS_INLINE status invept(std::uint64_t type, const invept_descriptor& d) noexcept {
+VIRTOPS_ALWAYS_INLINE status invept(invept_type t, const invept_descriptor& d) noexcept {
+  const auto type = static_cast<std::uint64_t>(t);  // the asm takes the SDM's number
   status failure;
   asm volatile goto("1: invept %[desc], %[type]\n\t" VIRTOPS_EXTABLE_ENTRY(
                         "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
@@ -272,7 +314,8 @@ VIRTOPS_ALWAYS_INLINE status invept(std::uint64_t type, const invept_descriptor&
 }
 
 template <fault_policy P = policy::report>
-VIRTOPS_ALWAYS_INLINE status invvpid(std::uint64_t type, const invvpid_descriptor& d) noexcept {
+VIRTOPS_ALWAYS_INLINE status invvpid(invvpid_type t, const invvpid_descriptor& d) noexcept {
+  const auto type = static_cast<std::uint64_t>(t);  // the asm takes the SDM's number
   status failure;
   asm volatile goto("1: invvpid %[desc], %[type]\n\t" VIRTOPS_EXTABLE_ENTRY(
                         "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH

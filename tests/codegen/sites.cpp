@@ -14,12 +14,16 @@ SITE bool cg_vmclear(std::uint64_t pa) { return vmx::vmclear(pa).ok(); }
 SITE bool cg_vmptrld(std::uint64_t pa) { return vmx::vmptrld(pa).ok(); }
 SITE std::uint64_t cg_vmptrst() { return vmx::vmptrst().value_or(~0ull); }
 
-// A caller that branches on the result: the check folds into the jna.
+// A caller that branches on the result: the check folds into the jna, and
+// value()'s own check (it panics on a failure) with it.
 SITE std::uint64_t cg_vmread(std::uint64_t field) {
   auto r = vmx::vmread(field);
   if (!r) [[unlikely]]
     return 0;
   return r.value();
+}
+SITE void cg_vmread_use(std::uint64_t field, std::uint64_t* out) {
+  if (auto r = vmx::vmread(field)) *out = r.value();
 }
 SITE std::uint64_t cg_vmread_typed() { return vmx::vmread<vmcs::guest_rip>().value_or(0); }
 SITE bool cg_vmwrite(std::uint64_t field, std::uint64_t v) { return vmx::vmwrite(field, v).ok(); }
@@ -61,10 +65,13 @@ SITE std::uint64_t cg_exit_burst() {
 struct exit_info {
   std::uint64_t value[32];
 };
+// value() of a failed result does not return (it panics): tested first, it
+// costs nothing.
 [[gnu::always_inline]] inline bool read_one(std::uint64_t field, std::uint64_t& out) {
   const auto r = vmx::vmread(field);
+  if (!r) return false;
   out = r.value();
-  return r.has_value();
+  return true;
 }
 template <std::size_t... I>
 [[gnu::always_inline]] inline bool read_all(const std::uint64_t* fields, exit_info& out,
@@ -77,6 +84,23 @@ template <std::size_t... I>
 #endif
 SITE CG_HANDLER_ATTRIBUTES bool cg_exit_handler32(const std::uint64_t* fields, exit_info& out) {
   return read_all(fields, out, std::make_index_sequence<32>{});
+}
+
+// The same handler storing each value before it tests the result: measured
+// by scripts/codegen_table.sh (at GCC -Os the failure code then stays
+// inline, docs/codegen.md), not checked.
+[[gnu::always_inline]] inline bool store_one(std::uint64_t field, std::uint64_t& out) {
+  const auto r = vmx::vmread(field);
+  out = r.value_or(0);
+  return r.has_value();
+}
+template <std::size_t... I>
+[[gnu::always_inline]] inline bool store_all(const std::uint64_t* fields, exit_info& out,
+                                             std::index_sequence<I...>) {
+  return (store_one(fields[I], out.value[I]) && ...);
+}
+SITE bool cg_exit_handler32_store(const std::uint64_t* fields, exit_info& out) {
+  return store_all(fields, out, std::make_index_sequence<32>{});
 }
 
 // The register-file wrappers: entries for every instruction, fault stub out of line.

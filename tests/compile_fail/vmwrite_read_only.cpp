@@ -3,8 +3,8 @@
 namespace vmcs = virtops::vmcs;
 virtops::status write() {
 #ifdef VIRTOPS_EXPECT_FAILURE
-  return virtops::vmx::vmwrite<vmcs::vm_exit_reason>(std::uint32_t{0});
+  return virtops::vmx::vmwrite<vmcs::vm_exit_reason>(0u);
 #else
-  return virtops::vmx::vmwrite<vmcs::guest_es_limit>(std::uint32_t{0});
+  return virtops::vmx::vmwrite<vmcs::guest_es_limit>(0u);
 #endif
 }

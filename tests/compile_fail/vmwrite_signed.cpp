@@ -1,10 +1,11 @@
-// A signed value (sign extension surprises) must not compile.
+// A run-time signed value (sign extension surprises) must not compile, even
+// into a 64-bit field.
 #include <virtops/virtops.hpp>
 namespace vmcs = virtops::vmcs;
-virtops::status write() {
 #ifdef VIRTOPS_EXPECT_FAILURE
-  return virtops::vmx::vmwrite<vmcs::guest_rip>(-1);
+virtops::status write(int v) {
 #else
-  return virtops::vmx::vmwrite<vmcs::guest_rip>(~std::uint64_t{0});
+virtops::status write(unsigned v) {
 #endif
+  return virtops::vmx::vmwrite<vmcs::guest_rip>(v);
 }

@@ -98,11 +98,11 @@ template <class P>
     case wrapper::vmptrld: return {vmx::vmptrld<P>(operand)};
     case wrapper::vmptrst: {
       const auto r = vmx::vmptrst<P>();
-      return {r.error(), r.value()};
+      return {r.error(), r.value_or(0)};
     }
     case wrapper::vmread: {
       const auto r = vmx::vmread<P>(operand);
-      return {r.error(), r.value()};
+      return {r.error(), r.value_or(0)};
     }
     case wrapper::vmwrite: return {vmx::vmwrite<P>(operand, ~operand)};
     case wrapper::invept: return {vmx::invept<P>(vmx::invept_type::single_context, {operand})};

@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <string>
 #include <virtops/posix.hpp>
 #include <virtops/virtops.hpp>
 
@@ -195,14 +196,82 @@ TEST_CASE("policy::panic hands the fault to the installed hook") {
     if (!probe(first_executed(w)).faulted) continue;
     const int status = in_child([w] {
       virtops::posix::trap_guard guard;
-      virtops::set_panic_hook([](const virtops::fault_info& f) noexcept {
-        _exit(100 + static_cast<int>(f.instruction));
+      virtops::set_panic_hook([](const virtops::status& s) noexcept {
+        _exit(100 + static_cast<int>(s.fault().instruction));
       });
       (void)call_wrapper<policy::panic>(w);
       _exit(3);
     });
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 100 + static_cast<int>(instruction_of(w)));
+  }
+}
+
+TEST_CASE("a faulting VMREAD/VMWRITE names its field, in every form") {
+  virtops::posix::trap_guard guard;
+  namespace vmx = virtops::vmx;
+  namespace vmcs = virtops::vmcs;
+  if (probe(insn::vmread).faulted) {
+    const auto untyped = vmx::vmread(vmcs::guest_rip::encoding);
+    CHECK(untyped.error().code() == errc::fault);
+    CHECK(untyped.error().field() == vmcs::guest_rip::encoding);
+    const auto typed = vmx::vmread<vmcs::guest_cs_selector>();
+    CHECK(typed.error().field() == vmcs::guest_cs_selector::encoding);
+    const auto checked = vmx::vmread_checked(vmcs::exit_qualification::encoding);
+    CHECK(checked.error().code() == errc::fault);
+    CHECK(std::string(virtops::field_name(checked.error())) == "exit_qualification");
+    // Refused before anything ran: named too.
+    const auto refused = vmx::vmread_checked(0x1000);
+    CHECK(refused.error().code() == errc::invalid_field);
+    CHECK(refused.error().field() == 0x1000);
+  }
+  if (probe(insn::vmwrite).faulted) {
+    const virtops::status untyped = vmx::vmwrite(vmcs::guest_rsp::encoding, 1);
+    CHECK(untyped.code() == errc::fault);
+    CHECK(untyped.field() == vmcs::guest_rsp::encoding);
+    const virtops::status typed = vmx::vmwrite<vmcs::guest_rip>(std::uint64_t{1});
+    CHECK(typed.field() == vmcs::guest_rip::encoding);
+    const virtops::status checked = vmx::vmwrite_checked(vmcs::guest_cs_selector::encoding, 1);
+    CHECK(checked.field() == vmcs::guest_cs_selector::encoding);
+    const virtops::status too_wide =
+        vmx::vmwrite_checked(vmcs::guest_cs_selector::encoding, 0x10000);
+    CHECK(too_wide.code() == errc::value_too_wide);
+    CHECK(too_wide.field() == vmcs::guest_cs_selector::encoding);
+  }
+}
+
+TEST_CASE("value() of a failed result goes to the panic hook and never returns") {
+  if (!probe(insn::vmread).faulted) return;
+  SECTION("with a hook: the hook sees the failure") {
+    const int status = in_child([] {
+      virtops::posix::trap_guard guard;
+      virtops::set_panic_hook([](const virtops::status& s) noexcept {
+        _exit(s.code() == errc::fault && s.field() == virtops::vmcs::vm_exit_reason::encoding ? 42
+                                                                                              : 43);
+      });
+      const auto reason = virtops::vmx::vmread<virtops::vmcs::vm_exit_reason>();
+      (void)reason.value();
+      _exit(3);  // value() returned
+    });
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 42);
+  }
+  SECTION("without a hook: UD2, never a silent 0") {
+    const int status = in_child([] {
+      signal(SIGILL, SIG_DFL);
+      virtops::posix::trap_guard guard;
+      virtops::set_panic_hook(nullptr);
+      const auto reason = virtops::vmx::vmread<virtops::vmcs::vm_exit_reason>();
+      const std::uint32_t r = reason.value();
+      _exit(r == 0 ? 3 : 4);  // value() returned
+    });
+    REQUIRE(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGILL);
+  }
+  SECTION("value_or() gives the default instead") {
+    virtops::posix::trap_guard guard;
+    CHECK(virtops::vmx::vmread<virtops::vmcs::vm_exit_reason>().value_or(0xffff'ffffu) ==
+          0xffff'ffffu);
   }
 }
 

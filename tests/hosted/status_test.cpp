@@ -52,6 +52,80 @@ TEST_CASE("a fault status round-trips its fault_info") {
   CHECK(s.vm_error() == vm_instruction_error::none);
   CHECK(s != status{});
   CHECK(s == status::from_fault(f));
+  // Every exception vector, and canonical RIPs of 4- and 5-level paging,
+  // user and kernel halves (the vector shares the RIP's top bits).
+  for (std::uint8_t v = 0; v < 32; ++v)
+    for (std::uint64_t rip : {0x0ull, 0x0000'7fff'ffff'ffffull, 0x00ff'ffff'ffff'fff0ull,
+                              0xff00'0000'0000'0000ull, 0xffff'8000'0000'1000ull, ~0ull}) {
+      const fault_info g{insn::vmread, v, 0xffffffffu, rip};
+      CHECK(status::from_fault(g).fault() == g);
+      CHECK(status::from_fault(g).with_field(0x4402).fault() == g);
+    }
+}
+
+TEST_CASE("a failed VMREAD/VMWRITE names its field; other failures name none") {
+  using virtops::vmcs::guest_cs_selector;
+  const auto valid =
+      status::vmfail_valid(insn::vmwrite, vm_instruction_error::vmwrite_read_only_component)
+          .with_field(guest_cs_selector::encoding);
+  CHECK(valid.has_field());
+  CHECK(valid.field() == guest_cs_selector::encoding);
+  CHECK(valid.vm_error() == vm_instruction_error::vmwrite_read_only_component);
+  CHECK(std::strcmp(virtops::field_name(valid), "guest_cs_selector") == 0);
+  // Without a fault, any encoding is kept whole (a guest's wild one too).
+  const auto wild = status::vmfail_invalid(insn::vmread).with_field(0xdead'beef'0000'1000ull);
+  CHECK(wild.field() == 0xdead'beef'0000'1000ull);
+  CHECK(virtops::field_name(wild) == nullptr);
+  // With a fault, the RIP keeps its word: fields below 0x8000 are kept.
+  const fault_info f{insn::vmread, 6, 0, 0x5555'0000'1234ull};
+  const auto faulted = status::from_fault(f).with_field(0x681e);
+  CHECK(faulted.has_field());
+  CHECK(faulted.field() == 0x681e);
+  CHECK(faulted.fault() == f);
+  CHECK(std::strcmp(virtops::field_name(faulted), "guest_rip") == 0);
+  const auto beyond = status::from_fault(f).with_field(0x8000);
+  CHECK_FALSE(beyond.has_field());
+  CHECK(beyond.fault() == f);
+  // A result keeps the field.
+  const result<std::uint64_t> r{faulted};
+  CHECK(r.error() == faulted);
+  CHECK(r.error().field() == 0x681e);
+  // Nothing else names one.
+  CHECK_FALSE(status::vmfail_invalid(insn::vmclear).has_field());
+  CHECK_FALSE(status::from_fault(f).has_field());
+  CHECK_FALSE(status{}.has_field());
+  CHECK(status{}.field() == 0);
+}
+
+TEST_CASE("format() writes one line naming the instruction, field, outcome and fault") {
+  char line[200];
+  const auto valid =
+      status::vmfail_valid(insn::vmwrite, vm_instruction_error::vmwrite_read_only_component)
+          .with_field(virtops::vmcs::guest_cs_selector::encoding);
+  const std::size_t n = virtops::format(valid, line, sizeof line);
+  CHECK(std::string(line) ==
+        "vmwrite guest_cs_selector (0x0802): vmfail_valid, VM-instruction error 13 (VMWRITE to "
+        "read-only VMCS component)");
+  CHECK(n == std::strlen(line));
+  virtops::format(status::from_fault({insn::vmread, 6, 0, 0x401000}).with_field(0x681e), line,
+                  sizeof line);
+  CHECK(std::string(line) ==
+        "vmread guest_rip (0x681e): fault, vector 6 (#UD), error code 0x0, at 0x401000");
+  virtops::format(status::vmfail_invalid(insn::vmread).with_field(0x1000), line, sizeof line);
+  CHECK(std::string(line) == "vmread of 0x1000 (no VMCS field): vmfail_invalid");
+  virtops::format(status::from_fault({insn::vmwrite, 13, 0, 0x10}).with_field(0x9000), line,
+                  sizeof line);
+  CHECK(std::string(line) ==
+        "vmwrite of an encoding of 0x8000 or more (no VMCS field): fault, vector 13 (#GP), error "
+        "code 0x0, at 0x10");
+  virtops::format(status::vmfail_invalid(insn::vmclear), line, sizeof line);
+  CHECK(std::string(line) == "vmclear: vmfail_invalid");
+  virtops::format(status{}, line, sizeof line);
+  CHECK(std::string(line) == "ok");
+  // Cut to the buffer, NUL-terminated, the full length returned.
+  char small[8];
+  CHECK(virtops::format(valid, small, sizeof small) == n);
+  CHECK(std::string(small) == "vmwrite");
 }
 
 TEST_CASE("status and result are 16 trivially copyable bytes, returned in registers") {
@@ -67,7 +141,7 @@ TEST_CASE("a result keeps every field of the status it was made from") {
   const fault_info f{insn::vmread, virtops::vector::gp, 0x1234, 0xffff'8000'0000'1000};
   const result<std::uint32_t> faulted{status::from_fault(f)};
   CHECK_FALSE(faulted.has_value());
-  CHECK(faulted.value() == 0);  // the RIP shares the value's word, and never shows
+  CHECK(faulted.value_or(0) == 0);  // the RIP shares the value's word, and never shows
   CHECK(faulted.error() == status::from_fault(f));
   CHECK(faulted.error().fault() == f);
 
@@ -82,7 +156,7 @@ TEST_CASE("a result keeps every field of the status it was made from") {
   CHECK(negative.value() == -5);
 }
 
-TEST_CASE("result holds a value or an error, and the value is 0 without one") {
+TEST_CASE("result holds a value or an error, and value_or() gives the default without one") {
   constexpr result<std::uint64_t> ok{std::uint64_t{0x1234}};
   STATIC_REQUIRE(ok.has_value());
   CHECK(ok.value() == 0x1234);
@@ -93,7 +167,6 @@ TEST_CASE("result holds a value or an error, and the value is 0 without one") {
       insn::vmread, vm_instruction_error::vmread_vmwrite_unsupported_component)};
   CHECK_FALSE(bad.has_value());
   CHECK_FALSE(static_cast<bool>(bad));
-  CHECK(bad.value() == 0);
   CHECK(bad.value_or(7) == 7);
   CHECK(bad.error().code() == errc::vmfail_valid);
   CHECK(bad.error().vm_error() == vm_instruction_error::vmread_vmwrite_unsupported_component);

@@ -3,6 +3,7 @@
 #include <virtops/virtops.hpp>
 
 #include "cpu.hpp"
+#include "events.hpp"
 #include "guest_program.hpp"
 #include "guest_setup.hpp"
 #include "platform.hpp"
@@ -88,7 +89,7 @@ void check_vmxon_and_pointers(const regions& r) {
         errname(again));
   const auto no_current = vmx::vmptrst();
   check("vmx.vmptrst_without_vmcs", no_current.has_value() && no_current.value() == ~0ull,
-        "value=%#lx", static_cast<unsigned long>(no_current.value()));
+        "value=%#lx", static_cast<unsigned long>(no_current.value_or(0)));
   const auto read_none = vmx::vmread<vmcs::guest_rip>();
   check("vmx.vmread_without_vmcs", read_none.error().code() == errc::vmfail_invalid, "got %s",
         errname(read_none.error()));
@@ -102,7 +103,7 @@ void check_vmxon_and_pointers(const regions& r) {
   check("vmx.vmptrld", load.ok(), "got %s", errname(load));
   const auto current = vmx::vmptrst();
   check("vmx.vmptrst", current.has_value() && current.value() == pa(r.vmcs1), "value=%#lx",
-        static_cast<unsigned long>(current.value()));
+        static_cast<unsigned long>(current.value_or(0)));
 
   const status again_valid = vmx::vmxon(pa(r.vmxon));
   check("vmx.vmxon_in_root_error_15", vmfail_valid(again_valid, E::vmxon_in_vmx_root_operation),
@@ -139,8 +140,22 @@ void check_vmxon_and_pointers(const regions& r) {
   check("vmx.vmptrld_too_wide_error_9", vmfail_valid(ld_wide, E::vmptrld_invalid_address), "got %s",
         errname(ld_wide));
   const auto still = vmx::vmptrst();
-  check("vmx.failed_vmptrld_keeps_current_vmcs", still.value() == pa(r.vmcs1), "value=%#lx",
-        static_cast<unsigned long>(still.value()));
+  check("vmx.failed_vmptrld_keeps_current_vmcs", still.has_value() && still.value() == pa(r.vmcs1),
+        "value=%#lx", static_cast<unsigned long>(still.value_or(0)));
+}
+
+bool same_text(const char* a, const char* b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  while (*a != 0 && *a == *b) ++a, ++b;
+  return *a == *b;
+}
+
+// value() of a failed result: the hook records the failure and escapes.
+void* failed_value_jump[5];
+status failed_value_seen{};
+void failed_value_hook(const status& s) noexcept {
+  failed_value_seen = s;
+  __builtin_longjmp(failed_value_jump, 1);
 }
 
 // A typed round trip: the value type is the field's width.
@@ -149,7 +164,7 @@ void round_trip(const char* name, typename F::value_type value) {
   const status wr = vmx::vmwrite<F>(value);
   const virtops::result<typename F::value_type> rd = vmx::vmread<F>();
   check(name, wr.ok() && rd.has_value() && rd.value() == value, "write=%s read=%s value=%#lx",
-        errname(wr), errname(rd.error()), static_cast<unsigned long>(rd.value()));
+        errname(wr), errname(rd.error()), static_cast<unsigned long>(rd.value_or(0)));
 }
 
 void check_vmread_vmwrite() {
@@ -160,11 +175,12 @@ void check_vmread_vmwrite() {
   // Untyped, the CPU itself truncates to the field's width.
   const status wide = vmx::vmwrite(vmcs::guest_es_selector::encoding, 0x1234abcd0011ull);
   const auto narrow = vmx::vmread(vmcs::guest_es_selector::encoding);
-  check("vmx.vmwrite_untyped_truncates_to_16bit", wide.ok() && narrow.value() == 0x0011,
-        "value=%#lx", static_cast<unsigned long>(narrow.value()));
+  check("vmx.vmwrite_untyped_truncates_to_16bit",
+        wide.ok() && narrow.has_value() && narrow.value() == 0x0011, "value=%#lx",
+        static_cast<unsigned long>(narrow.value_or(0)));
   const auto high = vmx::vmread<vmcs::vmcs_link_pointer_high>();
-  check("vmx.vmread_64bit_high_half", high.value() == 0xfedcba98u, "value=%#lx",
-        static_cast<unsigned long>(high.value()));
+  check("vmx.vmread_64bit_high_half", high.has_value() && high.value() == 0xfedcba98u, "value=%#lx",
+        static_cast<unsigned long>(high.value_or(0)));
   const auto unsupported_read = vmx::vmread(0x1000);  // bit 12 is reserved
   check("vmx.vmread_unsupported_error_12",
         vmfail_valid(unsupported_read.error(), E::vmread_vmwrite_unsupported_component), "got %s",
@@ -173,23 +189,49 @@ void check_vmread_vmwrite() {
   check("vmx.vmwrite_unsupported_error_12",
         vmfail_valid(unsupported_write, E::vmread_vmwrite_unsupported_component), "got %s",
         errname(unsupported_write));
+  // A failed VMREAD/VMWRITE names its field, whole (none of these is a
+  // field), and format() says which: the line goes to the log.
+  char line[160];
+  virtops::format(unsupported_write, line, sizeof line);
+  check("vmx.vmfail_names_the_field",
+        unsupported_read.error().field() == 0x1000 &&
+            unsupported_write.field() == (0x1ull << 32 | vmcs::guest_rip::encoding) &&
+            unsupported_write.has_field() && virtops::field_name(unsupported_write) == nullptr,
+        "%s", line);
+  // value() of the failed read goes to the panic hook, not a silent 0.
+  {
+    const virtops::panic_fn previous = virtops::set_panic_hook(&failed_value_hook);
+    failed_value_seen = {};
+    bool returned = false;
+    if (__builtin_setjmp(failed_value_jump) == 0) {
+      (void)unsupported_read.value();
+      returned = true;
+    }
+    virtops::set_panic_hook(previous);
+    check("vmx.value_of_failed_read_reaches_the_panic_hook",
+          !returned && failed_value_seen == unsupported_read.error(), "returned=%d code=%s",
+          returned ? 1 : 0, errname(failed_value_seen));
+  }
   const bool any_field_writable = (cpu::rdmsr(vmx_misc) >> 29) & 1;
   // Untyped on purpose: the typed VMWRITE of a read-only field does not compile.
   const status read_only = vmx::vmwrite(vmcs::vm_exit_reason::encoding, 0);
   if (any_field_writable)
     check("vmx.vmwrite_read_only_allowed_by_misc29", read_only.ok(), "got %s", errname(read_only));
   else
-    check("vmx.vmwrite_read_only_error_13", vmfail_valid(read_only, E::vmwrite_read_only_component),
-          "got %s", errname(read_only));
+    check("vmx.vmwrite_read_only_error_13",
+          vmfail_valid(read_only, E::vmwrite_read_only_component) &&
+              read_only.field() == vmcs::vm_exit_reason::encoding &&
+              same_text(virtops::field_name(read_only), "vm_exit_reason"),
+          "got %s field %#lx", errname(read_only), static_cast<unsigned long>(read_only.field()));
 
   // The checked forms refuse in software and leave the field alone; what
   // they pass goes to the CPU as usual.
-  (void)vmx::vmwrite<vmcs::guest_es_selector>(std::uint16_t{0x0018});
+  (void)vmx::vmwrite<vmcs::guest_es_selector>(0x0018);
   const status too_wide = vmx::vmwrite_checked(vmcs::guest_es_selector::encoding, 0x10018);
   const auto kept = vmx::vmread_checked(vmcs::guest_es_selector::encoding);
   check("vmx.vmwrite_checked_refuses_wide_value",
-        too_wide.code() == errc::value_too_wide && kept.value() == 0x0018, "got %s, field %#lx",
-        errname(too_wide), static_cast<unsigned long>(kept.value()));
+        too_wide.code() == errc::value_too_wide && kept.has_value() && kept.value() == 0x0018,
+        "got %s, field %#lx", errname(too_wide), static_cast<unsigned long>(kept.value_or(0)));
   const status bad_write = vmx::vmwrite_checked(0x1ull << 32 | vmcs::guest_rip::encoding, 0);
   const auto bad_read = vmx::vmread_checked(0x1000);
   check("vmx.vmread_vmwrite_checked_refuse_invalid_encodings",
@@ -197,8 +239,31 @@ void check_vmread_vmwrite() {
         "write %s, read %s", errname(bad_write), errname(bad_read.error()));
   const status fits = vmx::vmwrite_checked(vmcs::guest_es_selector::encoding, 0xffff);
   const auto back = vmx::vmread_checked(vmcs::guest_es_selector::encoding);
-  check("vmx.vmwrite_checked_writes_a_fitting_value", fits.ok() && back.value() == 0xffff,
-        "got %s, field %#lx", errname(fits), static_cast<unsigned long>(back.value()));
+  check("vmx.vmwrite_checked_writes_a_fitting_value",
+        fits.ok() && back.has_value() && back.value() == 0xffff, "got %s, field %#lx",
+        errname(fits), static_cast<unsigned long>(back.value_or(0)));
+}
+
+// An interrupt and an NMI arriving with their saved RIP on a VMREAD's site
+// (events.hpp): the IDT hook's trap::handle leaves them, and the #DB of the
+// single step that got there, to their handlers; then the VMREAD runs for
+// real and reads what was written.
+void check_events_at_vmread() {
+  constexpr ring0::event events[] = {ring0::event::interrupt, ring0::event::nmi};
+  constexpr const char* names[] = {"vmx.interrupt_on_vmread_site_not_claimed",
+                                   "vmx.nmi_on_vmread_site_not_claimed"};
+  for (unsigned k = 0; k < 2; ++k) {
+    const std::uint16_t value = k == 0 ? 0x0028 : 0x0030;
+    (void)vmx::vmwrite<vmcs::guest_es_selector>(value);
+    ring0::arm_event_at_next_site(events[k]);
+    const auto read = vmx::vmread<vmcs::guest_es_selector>();
+    const ring0::event_report r = ring0::disarm_event();
+    const bool read_ok = read.has_value() && read.value() == value;
+    ring0::check_event(names[k], events[k], r, insn::vmread, read_ok, read.error());
+    if (k == 0 && r.unsupported == nullptr)
+      check("vmx.single_step_on_vmread_site_not_claimed", r.site != 0 && r.step_refused,
+            "site=%#lx step_refused=%d", static_cast<unsigned long>(r.site), r.step_refused);
+  }
 }
 
 std::uint32_t exit_reason() {
@@ -220,7 +285,7 @@ void check_vm_entry(const regions& r) {
   (void)vmx::vmwrite<vmcs::pin_based_vm_execution_controls>(pin);
   // Invalid host state: host CS selector 0.
   const auto host_cs = vmx::vmread<vmcs::host_cs_selector>().value();
-  (void)vmx::vmwrite<vmcs::host_cs_selector>(std::uint16_t{0});
+  (void)vmx::vmwrite<vmcs::host_cs_selector>(0);
   const status bad_host = vmx::launch(g);
   check("vmx.vmlaunch_bad_host_state_error_8",
         vmfail_valid(bad_host, E::vmentry_invalid_host_state_fields), "got %s", errname(bad_host));
@@ -300,7 +365,8 @@ void check_invept_invvpid() {
   if (has_invept) {
     const status all = vmx::invept(vmx::invept_type::all_context, {});
     check("vmx.invept_all_context", all.ok(), "got %s", errname(all));
-    const status bad = vmx::invept(0, {});
+    // Type 0 is not an INVEPT type: only a conversion can make one.
+    const status bad = vmx::invept(static_cast<vmx::invept_type>(0), {});
     check("vmx.invept_invalid_type_error_28", vmfail_valid(bad, E::invept_invvpid_invalid_operand),
           "got %s", errname(bad));
   } else {
@@ -343,6 +409,7 @@ void run_vmx_checks() {
   enable_vmx();
   check_vmxon_and_pointers(r);
   check_vmread_vmwrite();
+  check_events_at_vmread();
   check_vm_entry(r);
   check_invept_invvpid();
   check_vmxoff();

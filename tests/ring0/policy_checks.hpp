@@ -39,8 +39,8 @@ struct machine {
 namespace detail {
 inline void* panic_jump[5];
 inline virtops::fault_info panic_seen{};
-inline void panic_hook(const virtops::fault_info& f) noexcept {
-  panic_seen = f;
+inline void panic_hook(const virtops::status& s) noexcept {
+  panic_seen = s.fault();
   __builtin_longjmp(panic_jump, 1);
 }
 }  // namespace detail

@@ -103,14 +103,77 @@ TEST_CASE("typed VMREAD/VMWRITE fault exactly like the untyped ones") {
   const auto sel = vmx::vmread<vmcs::guest_cs_selector>();
   REQUIRE(sel.error().code() == virtops::errc::fault);
   CHECK(sel.error().instruction() == virtops::insn::vmread);
-  CHECK(sel.value() == 0);
+  CHECK(sel.value_or(7) == 7);
   const auto ignored = vmx::vmread<vmcs::guest_rip, virtops::policy::ignore>();
   CHECK(ignored.has_value());
   CHECK(ignored.value() == 0);
-  const virtops::status w = vmx::vmwrite<vmcs::guest_es_selector>(std::uint16_t{0x10});
+  const virtops::status w = vmx::vmwrite<vmcs::guest_es_selector>(0x10);
   CHECK(w.code() == virtops::errc::fault);
   CHECK(w.instruction() == virtops::insn::vmwrite);
-  CHECK(vmx::vmwrite<vmcs::guest_rip, virtops::policy::ignore>(std::uint64_t{1}).ok());
+  CHECK(vmx::vmwrite<vmcs::guest_rip, virtops::policy::ignore>(1).ok());
+}
+
+TEST_CASE("typed VMWRITE takes constants that fit and unsigned values no wider than the field") {
+  // Constants of any integer type are checked at compile time and become the
+  // field's value type (tests/compile_fail has those that do not fit).
+  using selector = vmcs::value_for<vmcs::guest_cs_selector>;
+  STATIC_REQUIRE(std::is_same_v<selector::value_type, std::uint16_t>);
+  STATIC_REQUIRE(selector(0u).value() == 0);
+  STATIC_REQUIRE(selector(0).value() == 0);
+  STATIC_REQUIRE(selector(0xffff).value() == 0xffff);
+  STATIC_REQUIRE(selector(0xffffu).value() == 0xffff);
+  STATIC_REQUIRE(selector(0xffffL).value() == 0xffff);
+  STATIC_REQUIRE(selector(0xffffull).value() == 0xffff);
+  STATIC_REQUIRE(selector(std::uint16_t{0xffff}).value() == 0xffff);
+  enum : std::uint16_t { kernel_cs = 0x10 };
+  STATIC_REQUIRE(selector(kernel_cs).value() == 0x10);
+  STATIC_REQUIRE(vmcs::value_for<vmcs::guest_es_limit>(0xffffffff).value() == 0xffffffffu);
+  STATIC_REQUIRE(vmcs::value_for<vmcs::guest_es_limit>(0xffffffffL).value() == 0xffffffffu);
+  STATIC_REQUIRE(vmcs::value_for<vmcs::ept_pointer_high>(0xffffffffu).value() == 0xffffffffu);
+  STATIC_REQUIRE(vmcs::value_for<vmcs::guest_rip>(1).value() == 1);
+  STATIC_REQUIRE(vmcs::value_for<vmcs::guest_rip>(0x7fffffffffffffffL).value() ==
+                 0x7fffffffffffffffu);
+  STATIC_REQUIRE(vmcs::value_for<vmcs::guest_rip>(~0ull).value() == ~std::uint64_t{0});
+  // Run-time values of a type that fits are taken as they are.
+  const std::uint16_t sel = 0xabcd;
+  const std::uint8_t byte = 0x12;
+  const std::uint32_t limit = 0x89abcdef;
+  CHECK(selector(sel).value() == 0xabcd);
+  CHECK(selector(byte).value() == 0x12);
+  CHECK(vmcs::value_for<vmcs::guest_es_limit>(limit).value() == 0x89abcdef);
+  CHECK(vmcs::value_for<vmcs::guest_es_limit>(sel).value() == 0xabcd);
+
+  // Every form executes the VMWRITE (which faults in ring 3).
+  virtops::posix::trap_guard guard;
+  counting::faults = 0;
+  const virtops::status writes[] = {vmx::vmwrite<vmcs::guest_cs_selector, counting>(0u),
+                                    vmx::vmwrite<vmcs::guest_cs_selector, counting>(0),
+                                    vmx::vmwrite<vmcs::guest_cs_selector, counting>(0xffff),
+                                    vmx::vmwrite<vmcs::guest_cs_selector, counting>(sel),
+                                    vmx::vmwrite<vmcs::guest_cs_selector, counting>(byte),
+                                    vmx::vmwrite<vmcs::guest_es_limit, counting>(limit),
+                                    vmx::vmwrite<vmcs::guest_rip, counting>(1)};
+  for (const virtops::status& w : writes) {
+    CHECK(w.code() == virtops::errc::fault);
+    CHECK(w.instruction() == virtops::insn::vmwrite);
+  }
+  CHECK(counting::faults == std::size(writes));
+}
+
+TEST_CASE("INVEPT and INVVPID types are the SDM's numbers, each of its own type") {
+  STATIC_REQUIRE(std::is_same_v<std::underlying_type_t<vmx::invept_type>, std::uint64_t>);
+  STATIC_REQUIRE(static_cast<std::uint64_t>(vmx::invept_type::single_context) == 1);
+  STATIC_REQUIRE(static_cast<std::uint64_t>(vmx::invept_type::all_context) == 2);
+  STATIC_REQUIRE(static_cast<std::uint64_t>(vmx::invvpid_type::individual_address) == 0);
+  STATIC_REQUIRE(static_cast<std::uint64_t>(vmx::invvpid_type::single_context) == 1);
+  STATIC_REQUIRE(static_cast<std::uint64_t>(vmx::invvpid_type::all_context) == 2);
+  STATIC_REQUIRE(static_cast<std::uint64_t>(vmx::invvpid_type::single_context_retaining_globals) ==
+                 3);
+  // Neither converts to the other, nor from an integer (tests/compile_fail).
+  STATIC_REQUIRE(!std::is_convertible_v<vmx::invvpid_type, vmx::invept_type>);
+  STATIC_REQUIRE(!std::is_convertible_v<vmx::invept_type, vmx::invvpid_type>);
+  STATIC_REQUIRE(!std::is_convertible_v<std::uint64_t, vmx::invept_type>);
+  STATIC_REQUIRE(!std::is_convertible_v<int, vmx::invvpid_type>);
 }
 
 TEST_CASE("checked VMREAD/VMWRITE refuse bad encodings and values without executing") {
@@ -131,7 +194,7 @@ TEST_CASE("checked VMREAD/VMWRITE refuse bad encodings and values without execut
     const auto r = vmx::vmread_checked<counting>(e);
     CHECK(r.error().code() == errc::invalid_field);
     CHECK(r.error().instruction() == virtops::insn::vmread);
-    CHECK(r.value() == 0);
+    CHECK(r.value_or(7) == 7);
     const virtops::status w = vmx::vmwrite_checked<counting>(e, 0);
     CHECK(w.code() == errc::invalid_field);
     CHECK(w.instruction() == virtops::insn::vmwrite);

@@ -47,6 +47,15 @@ VIRTOPS_COLD inline status cold_vmfail_valid(insn i) noexcept {
   return status::vmfail_valid(i, read_vm_instruction_error());
 }
 
+// VMREAD and VMWRITE: the same, naming the field.
+VIRTOPS_COLD inline status cold_vmfail_invalid(insn i, std::uint64_t field) noexcept {
+  return status::vmfail_invalid(i).with_field(field);
+}
+
+VIRTOPS_COLD inline status cold_vmfail_valid(insn i, std::uint64_t field) noexcept {
+  return status::vmfail_valid(i, read_vm_instruction_error()).with_field(field);
+}
+
 // The fault continuation: the trap handler has filled the fault slot. A
 // policy that declares it never resumes is held to it here, so the
 // assumption in on_fault() below is a fact, not a promise.
@@ -57,6 +66,12 @@ VIRTOPS_COLD status cold_on_fault() noexcept {
   return status::from_fault(f);
 }
 
+template <fault_policy P>
+VIRTOPS_COLD status cold_on_fault(std::uint64_t field) noexcept {
+  const status s = cold_on_fault<P>();
+  return s.ok() ? s : s.with_field(field);
+}
+
 // What the wrappers call. The out-of-line calls return a status the
 // optimizer cannot see into; saying that it is a failure lets the caller's
 // test of the result fold away on these paths, and with it any state the
@@ -65,21 +80,24 @@ VIRTOPS_COLD status cold_on_fault() noexcept {
 #define VIRTOPS_DETAIL_FAILED(s) \
   if ((s).ok()) __builtin_unreachable()
 
-VIRTOPS_ALWAYS_INLINE status vmfail_invalid(insn i) noexcept {
-  const status s = cold_vmfail_invalid(i);
+// `field...`: the VMCS field of a VMREAD or VMWRITE, which the status names.
+template <class... Field>
+VIRTOPS_ALWAYS_INLINE status vmfail_invalid(insn i, Field... field) noexcept {
+  const status s = cold_vmfail_invalid(i, field...);
   VIRTOPS_DETAIL_FAILED(s);
   return s;
 }
 
-VIRTOPS_ALWAYS_INLINE status vmfail_valid(insn i) noexcept {
-  const status s = cold_vmfail_valid(i);
+template <class... Field>
+VIRTOPS_ALWAYS_INLINE status vmfail_valid(insn i, Field... field) noexcept {
+  const status s = cold_vmfail_valid(i, field...);
   VIRTOPS_DETAIL_FAILED(s);
   return s;
 }
 
-template <fault_policy P>
-VIRTOPS_ALWAYS_INLINE status on_fault() noexcept {
-  const status s = cold_on_fault<P>();
+template <fault_policy P, class... Field>
+VIRTOPS_ALWAYS_INLINE status on_fault(Field... field) noexcept {
+  const status s = cold_on_fault<P>(field...);
   if constexpr (!can_resume<P>) VIRTOPS_DETAIL_FAILED(s);
   return s;
 }
