@@ -78,7 +78,7 @@ out += [
     "",
 ]
 
-# Targets first: what the issue asked for, met or not.
+# Targets first: what the project set out to reach, met or not.
 h = [ratio(c, f"{c}/handler32/virtops", f"{c}/handler32/bare") for c in compilers]
 e = [t(c, "extable/sorted/100000") for c in compilers]
 ec = [t(c, "extable/sorted_chained/100000") for c in compilers]
@@ -104,7 +104,7 @@ out += [
     f"({spread('gcc', 'fault/virtops_vmxoff', 'fault/bare_ud2')}) | {fr[1]:.3f}x "
     f"({spread('clang', 'fault/virtops_vmxoff', 'fault/bare_ud2')}) | "
     f"{verdict(max(fr) <= 1.05)} |",
-    f"| the same against `raise()` + empty handler (the issue's bare signal round trip, "
+    f"| the same against `raise()` + empty handler (the target's definition of the bare signal round trip, "
     f"no fault) | {fs[0]:.2f}x | {fs[1]:.2f}x | {verdict(max(fs) <= 1.05)} |",
     "",
 ]

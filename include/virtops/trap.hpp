@@ -17,7 +17,10 @@ namespace virtops::trap {
 /// the handler must treat the event as it would without virtops. NMI, `#DB`,
 /// `#BP`, `#DF`, `#MC` and vectors >= 32 are never claimed, whatever RIP
 /// they interrupted, so a common handler may give it every vector.
-/// Freestanding and lock-free.
+/// Freestanding, and lock-free but for one wait: while a table's first sort
+/// runs on another CPU, a lookup in it waits (bounded, with PAUSE) for the
+/// sort to end, since entries move. Sort at boot, before other CPUs run
+/// wrappers (extable::this_module().sort()), and nothing ever waits.
 inline bool handle(std::uintptr_t& rip, std::uint8_t vector, std::uint32_t error_code) noexcept {
   const std::uintptr_t continuation = extable::fixup(rip, vector, error_code);
   if (continuation == 0) return false;
