@@ -22,19 +22,22 @@ namespace virtops::svm {
 namespace detail = virtops::detail;
 
 /// VMRUN without guest register state: the guest starts with the host's GPRs
-/// (but RAX/RSP/RIP from the VMCB) and leaves its own behind, so the GPRs
-/// are clobbered but for RBX/RBP/RDI, saved by hand. The guest must not change SIMD/x87 state
-/// the host relies on. GIF handling (CLGI before, STGI after) is the caller's.
+/// (but RAX/RSP/RIP from the VMCB); what it leaves in them is zeroed after
+/// `#VMEXIT` (RBX, RCX, RDX, RSI, RDI, RBP, R8-R15; RAX comes back from the
+/// host save area), so the GPRs are clobbered but for RBX/RBP/RDI, saved by
+/// hand. The guest must not change SIMD/x87 state the host relies on. GIF
+/// handling (CLGI before, STGI after) is the caller's.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa) noexcept {
   // RAX comes back from the host save area; RBX, RBP, RDI from the stack.
-  asm volatile goto(VIRTOPS_DETAIL_SAVE_HOST
-                    "1:\tvmrun %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
-                        VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
-                    :
-                    : "a"(vmcb_pa), [id] "i"(static_cast<int>(insn::vmrun))
-                    : VIRTOPS_DETAIL_GUEST_CLOBBERS
-                    : fault);
+  // The fault stub needs no clearing: the guest never ran.
+  asm volatile goto(
+      VIRTOPS_DETAIL_SAVE_HOST "1:\tvmrun %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+          VIRTOPS_DETAIL_CLEAR_GPRS_RDI VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
+      :
+      : "a"(vmcb_pa), [id] "i"(static_cast<int>(insn::vmrun))
+      : VIRTOPS_DETAIL_GUEST_CLOBBERS
+      : fault);
   VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:
@@ -120,20 +123,25 @@ fault:
 /// regs[VCPU_REGS_RAX] to and from save.rax around this). The host's RAX
 /// (the VMCB address), RSP and RIP come back from the host save area. The
 /// exit code is in the VMCB; VMEXIT_INVALID (a bad VMCB) is a normal return
-/// here. GIF stays 0 after `#VMEXIT` until the caller's stgi().
+/// here. GIF stays 0 after `#VMEXIT` until the caller's stgi(). After the
+/// stores, every GPR that held a guest value (RBX, RCX, RDX, RSI, RBP,
+/// R8-R15) is zeroed, as in KVM's vmenter.S. RAX is the host's (the VMCB
+/// address) and is kept. A fault (the guest never ran) leaves the gprs'
+/// values in the clobbered registers.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa, gprs& regs) noexcept {
   // RAX (the VMCB address) comes back from the host save area, so it can be
   // an input; RDI points at the gprs (detail/gpr_asm.hpp).
-  asm volatile goto(VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_GPRS
-                    "mov 0x28(%%rdi), %%rdi\n"
-                    "1:\tvmrun %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
-                        VIRTOPS_DETAIL_RECOVER_RDI VIRTOPS_DETAIL_STORE_GPRS
-                            VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
-                    :
-                    : "a"(vmcb_pa), "D"(&regs), [id] "i"(static_cast<int>(insn::vmrun))
-                    : VIRTOPS_DETAIL_GUEST_CLOBBERS
-                    : fault);
+  asm volatile goto(
+      VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_GPRS
+      "mov 0x28(%%rdi), %%rdi\n"
+      "1:\tvmrun %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+          VIRTOPS_DETAIL_RECOVER_RDI VIRTOPS_DETAIL_STORE_GPRS VIRTOPS_DETAIL_CLEAR_GPRS
+              VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
+      :
+      : "a"(vmcb_pa), "D"(&regs), [id] "i"(static_cast<int>(insn::vmrun))
+      : VIRTOPS_DETAIL_GUEST_CLOBBERS
+      : fault);
   VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
 fault:

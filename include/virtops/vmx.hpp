@@ -333,10 +333,18 @@ VIRTOPS_ALWAYS_INLINE status invvpid(invvpid_type t, const invvpid_descriptor& d
 ///    stack (detail/gpr_asm.hpp) and every other GPR is clobbered.
 ///  - HOST_RSP and HOST_RIP are written on every entry: each inlined copy of
 ///    the wrapper has its own landing label, and the stack depth differs.
-///  - VM exit lands at 3: with RSP = HOST_RSP; the guest GPRs are stored back.
+///  - VM exit lands at 3: with RSP = HOST_RSP; the guest GPRs are stored back,
+///    then every GPR that held a guest value is zeroed (RAX, RBX, RCX, RDX,
+///    RSI, RBP, R8-R15; RDI holds the gprs pointer) before the host's RBP,
+///    RBX and RDI come back from the stack, as KVM does after its stores.
+///  - VMfail (out of line at 882) zeroes the same registers, which hold the
+///    gprs' values there (as KVM's VM-Fail path does); CF survives the XORs
+///    in EAX (SBB: -1 for VMfailInvalid, 0 for VMfailValid).
 ///  - a fault (`#UD` outside VMX operation, `#GP` at CPL>0) at either VMWRITE or
 ///    at VMLAUNCH/VMRESUME unwinds the stack in stub 881 and reports the
-///    entry instruction.
+///    entry instruction; no guest ran, and the gprs' values stay in the
+///    clobbered registers (the stub's bytes are what the extable verifier
+///    recognises).
 ///  - the CPU loads host RFLAGS = 0x2 at VM exit: interrupts stay off until
 ///    the caller enables them.
 #define VIRTOPS_VMX_ENTER(entry_insn) \
@@ -349,13 +357,17 @@ VIRTOPS_ALWAYS_INLINE status invvpid(invvpid_type t, const invvpid_descriptor& d
   "mov 0x00(%%rdi), %%rax\n\t" VIRTOPS_DETAIL_LOAD_GPRS                        \
   "mov 0x28(%%rdi), %%rdi\n"                                                   \
   "1:\t" entry_insn "\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")       \
-  /* Only a VMfail gets here; the restore keeps the flags. */                  \
-  VIRTOPS_DETAIL_RESTORE_HOST                                                  \
-  "jc %l[vmfail_invalid]\n\t"                                                  \
-  "jmp %l[vmfail_valid]\n"                                                     \
+  "jmp 882f\n" /* only a VMfail gets here */                                   \
   "3:\t" VIRTOPS_DETAIL_RECOVER_RDI                                            \
   "mov %%rax, 0x00(%%rdi)\n\t" VIRTOPS_DETAIL_STORE_GPRS                       \
-  VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
+  "xor %%eax, %%eax\n\t" VIRTOPS_DETAIL_CLEAR_GPRS VIRTOPS_DETAIL_RESTORE_HOST \
+  ".subsection 1\n"                                                            \
+  "882:\tsbb %%eax, %%eax\n\t" VIRTOPS_DETAIL_CLEAR_GPRS                       \
+  VIRTOPS_DETAIL_RESTORE_HOST                                                  \
+  "test %%eax, %%eax\n\t"                                                      \
+  "jnz %l[vmfail_invalid]\n\t"                                                 \
+  "jmp %l[vmfail_valid]\n\t"                                                   \
+  ".subsection 0\n\t" VIRTOPS_DETAIL_FAULT_STUB
 
 /// VMLAUNCH of the current VMCS with the guest GPRs in `regs`; on return from
 /// a VM exit (ok()) `regs` holds the guest's GPRs and the exit reason is in

@@ -2,10 +2,12 @@
 # Codegen check: compiles sites.cpp with <cxx> at -<opt>, disassembles it and
 # checks with FileCheck that every wrapper's hot path is the instruction (and
 # for VMX one jbe/jna), with no call and no jump, its failure and fault code
-# out of line; then runs the extable verifier with the disassembler's list of
-# virtualization instructions, so each has exactly one entry whose fixup
-# lands in its function. Finally the control: a non-volatile asm goto whose
-# output is unused, which GCC deletes and the wrapper must not be.
+# out of line, and that the guest-entry wrappers zero the guest's GPRs
+# after a VM exit (exit_check.sh); then runs the extable verifier with the
+# disassembler's list of virtualization instructions, so each has exactly
+# one entry whose fixup lands in its function. Finally the control: a
+# non-volatile asm goto whose output is unused, which GCC deletes and the
+# wrapper must not be.
 #   check.sh <cxx> <O2|Os> <include dir> <work dir> <verifier> <FileCheck>
 set -euo pipefail
 cxx=$1 opt=$2 include=$3 work=$4 verify=$5 filecheck=$6
@@ -89,6 +91,9 @@ functions=$(sed -n 's/^CHECK-LABEL: <\(.*\)>:$/\1/p' "$work/sites.check")
 # shellcheck disable=SC2086
 trace $functions <"$work/sites.dis" >"$work/sites.s"
 "$filecheck" --dump-input=fail --input-file="$work/sites.s" "$work/sites.check"
+# After a VM exit, the guest's GPRs are stored and then zeroed before the
+# host's registers come back (exit_check.sh, on the same disassembly).
+"$here/exit_check.sh" "$work/sites.dis" "$work/exit" "$filecheck"
 # The 32-read handler saves at most one register: its failure paths are
 # known to fail (detail/outcome.hpp), so nothing is kept alive for a resume.
 # (Before that, Clang saved three.)

@@ -266,6 +266,37 @@ void check_events_at_vmread() {
   }
 }
 
+// A value per register that none holds by chance: 0x9e ("guest") in the top
+// byte, the register's number in every other.
+constexpr std::uint64_t pattern(std::uint64_t i) {
+  return 0x9e00000000000000ull | (0x0101010101010101ull * i) >> 8;
+}
+constexpr virtops::gprs gprs_pattern{.rax = pattern(1),
+                                     .rbx = pattern(2),
+                                     .rcx = pattern(3),
+                                     .rdx = pattern(4),
+                                     .rsi = pattern(5),
+                                     .rdi = pattern(6),
+                                     .rbp = pattern(7),
+                                     .r8 = pattern(8),
+                                     .r9 = pattern(9),
+                                     .r10 = pattern(10),
+                                     .r11 = pattern(11),
+                                     .r12 = pattern(12),
+                                     .r13 = pattern(13),
+                                     .r14 = pattern(14),
+                                     .r15 = pattern(15)};
+
+// The first register (0 = RAX ... 14 = R15) in which `g` is not the
+// pattern, or -1.
+int first_not_pattern(const virtops::gprs& g) {
+  const std::uint64_t got[] = {g.rax, g.rbx, g.rcx, g.rdx, g.rsi, g.rdi, g.rbp, g.r8,
+                               g.r9,  g.r10, g.r11, g.r12, g.r13, g.r14, g.r15};
+  for (int i = 0; i < 15; ++i)
+    if (got[i] != pattern(static_cast<std::uint64_t>(i + 1))) return i;
+  return -1;
+}
+
 std::uint32_t exit_reason() {
   return static_cast<std::uint32_t>(vmx::vmread<vmcs::vm_exit_reason>().value() & 0xffff);
 }
@@ -310,6 +341,17 @@ void check_vm_entry(const regions& r) {
         "status=%s exit_reason=%u len=%lu", errname(resumed), reason2,
         static_cast<unsigned long>(len));
 
+  // All 15 GPRs through a real entry and exit: the guest stops at its HLT,
+  // which exits again at once, so what comes back is what went in, after
+  // the wrapper stored it and before it zeroed the registers (that the
+  // zeroing follows the stores in every build: tests/codegen/exit_check.sh).
+  g = gprs_pattern;
+  const status halted = vmx::resume(g);
+  const std::uint32_t reason3 = exit_reason();
+  const int wrong = first_not_pattern(g);
+  check("vmx.guest_gprs_all_15_round_trip", halted.ok() && reason3 == exit_reason_hlt && wrong < 0,
+        "status=%s exit_reason=%u first wrong register=%d", errname(halted), reason3, wrong);
+
   const status relaunch = vmx::launch(g);
   check("vmx.vmlaunch_launched_vmcs_error_4", vmfail_valid(relaunch, E::vmlaunch_nonclear_vmcs),
         "got %s", errname(relaunch));
@@ -321,6 +363,18 @@ void check_vm_entry(const regions& r) {
   const status resume_clear = vmx::resume(g);
   check("vmx.vmresume_clear_vmcs_error_5", vmfail_valid(resume_clear, E::vmresume_nonlaunched_vmcs),
         "got %s", errname(resume_clear));
+  // No current VMCS (VMCLEAR of the current one): VMfailInvalid, i.e. CF
+  // through the wrapper's VMfail path, which zeroes the registers but
+  // stores nothing into the gprs.
+  (void)vmx::vmclear(pa(r.vmcs2));
+  g = gprs_pattern;
+  const status no_vmcs = vmx::launch(g);
+  const int touched = first_not_pattern(g);
+  check("vmx.vmlaunch_without_current_vmcs_vmfail_invalid",
+        no_vmcs.code() == errc::vmfail_invalid && touched < 0, "got %s, first register changed=%d",
+        errname(no_vmcs), touched);
+  (void)vmx::vmptrld(pa(r.vmcs2));
+  (void)vmx::vmwrite<vmcs::pin_based_vm_execution_controls>(0xffffffffu);
   // VM entry right after MOV SS: blocked by MOV SS, checked before the controls.
   std::uint8_t failed_valid = 0;
   asm volatile(

@@ -87,6 +87,35 @@
   "jmp %l[fault]\n\t"                  \
   ".subsection 0\n\t"
 
+// Zeroes RBX, RCX, RDX, RSI, RBP and R8-R15 (a 32-bit XOR zeroes the whole
+// register), as KVM's vmenter.S does after a VM exit: once the guest's
+// values are stored, no register keeps one for a later speculative gadget.
+// RBX and RBP are zeroed although the stack restores them next (KVM's
+// reason: a pop that misses the cache could let speculation run on the
+// guest's value). RAX and RDI are the wrapper's to zero or keep (VMX
+// zeroes the guest's RAX; SVM's RAX is the host's VMCB address; RDI holds
+// the gprs address). Changes the flags. Not in the fault stub: no guest ran
+// there, and the extable verifier (tools/extable_verify.cpp, also run on
+// users' images) recognises the stub by its exact bytes.
+#define VIRTOPS_DETAIL_CLEAR_GPRS \
+  "xor %%ebx, %%ebx\n\t"          \
+  "xor %%ecx, %%ecx\n\t"          \
+  "xor %%edx, %%edx\n\t"          \
+  "xor %%esi, %%esi\n\t"          \
+  "xor %%ebp, %%ebp\n\t"          \
+  "xor %%r8d, %%r8d\n\t"          \
+  "xor %%r9d, %%r9d\n\t"          \
+  "xor %%r10d, %%r10d\n\t"        \
+  "xor %%r11d, %%r11d\n\t"        \
+  "xor %%r12d, %%r12d\n\t"        \
+  "xor %%r13d, %%r13d\n\t"        \
+  "xor %%r14d, %%r14d\n\t"        \
+  "xor %%r15d, %%r15d\n\t"
+
+// The same and RDI, for an entry without a register block: there RDI holds
+// the guest's RDI too.
+#define VIRTOPS_DETAIL_CLEAR_GPRS_RDI VIRTOPS_DETAIL_CLEAR_GPRS "xor %%edi, %%edi\n\t"
+
 // Clobbered by a guest: every GPR but RAX (listed where it is not an input),
 // RSP, and RBX/RBP/RDI (restored).
 #define VIRTOPS_DETAIL_GUEST_CLOBBERS \
