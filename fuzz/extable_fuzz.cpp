@@ -91,7 +91,8 @@ bool reference_claims(std::uint32_t id, std::uint8_t vector, std::uint32_t error
 // some instruction raises, the rest interrupts.
 std::uint8_t pick_vector(std::uint8_t b) {
   static constexpr std::uint8_t raisable[] = {6, 12, 13, 14};
-  return b < 64 ? b % 32 : b < 160 ? raisable[b % 4] : b;
+  if (b < 64) return static_cast<std::uint8_t>(b % 32);
+  return b < 160 ? raisable[b % 4] : b;
 }
 
 bool contains(const std::vector<triple>& v, const triple& t) {

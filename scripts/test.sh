@@ -38,7 +38,13 @@ for config in "${configs[@]}"; do
   echo "=== $name ($cxx): configure and build"
   # shellcheck disable=SC2086
   cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER="$cxx" $args >/dev/null
-  cmake --build "$dir" -j "$jobs"
+  if ! cmake --build "$dir" -j "$jobs"; then
+    # A tree that does not build fails as one test; the others still run.
+    failed=$((failed + 1))
+    report+=("$(printf '%-14s %-11s build FAILED  %4ds' "$name" "$cxx" "$((SECONDS - start))")")
+    table+=("| $("$cxx" --version | head -1 | sed -E 's/ \(.*\)//; s/^Debian //') | $name | build failed | 0 passed, 1 failed | $((SECONDS - start)) s |")
+    continue
+  fi
   echo "=== $name: test ${selection:-(all)}"
   log=$dir/ctest.log
   sel=()
