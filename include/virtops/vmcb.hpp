@@ -1,7 +1,9 @@
 /// \file
 /// virtops: the AMD VMCB (AMD64 APM Vol. 2, Appendix B): control area,
-/// state-save area, intercept bits and exit codes. Standard layout, with
-/// every field's offset checked at compile time.
+/// state-save area, intercept bits and exit codes (Appendix C), and the MSRs
+/// that VMRUN needs (EFER.SVME, VM_CR, VM_HSAVE_PA). Standard layout, with
+/// every field's offset checked at compile time; tests/tables checks the
+/// numbers against Linux's, Xen's and Bochs' tables (docs/tables.md).
 #pragma once
 
 #include <cstddef>
@@ -26,7 +28,7 @@ struct control_area {
   std::uint32_t intercept_exceptions;  ///< 0x008: one bit per vector
   std::uint32_t intercept_misc1;       ///< 0x00C: see intercept_misc1 bits
   std::uint32_t intercept_misc2;       ///< 0x010: see intercept_misc2 bits
-  std::uint32_t intercept_misc3;       ///< 0x014
+  std::uint32_t intercept_misc3;       ///< 0x014: see intercept_misc3 bits
   std::uint8_t reserved_018[0x03C - 0x018];
   std::uint16_t pause_filter_threshold;  ///< 0x03C
   std::uint16_t pause_filter_count;      ///< 0x03E
@@ -63,7 +65,12 @@ struct control_area {
   std::uint64_t avic_physical_table;  ///< 0x0F8
   std::uint8_t reserved_100[8];
   std::uint64_t vmsa_pa;  ///< 0x108 (SEV-ES)
-  std::uint8_t reserved_110[0x3E0 - 0x110];
+  std::uint8_t reserved_110[0x120 - 0x110];
+  std::uint16_t bus_lock_counter;  ///< 0x120: bus locks before intercept_misc3::bus_lock exits
+  std::uint8_t reserved_122[0x138 - 0x122];
+  std::uint64_t allowed_sev_features;  ///< 0x138: SEV_FEATURES the guest may set (bit 63: valid)
+  std::uint64_t guest_sev_features;    ///< 0x140: the guest's SEV_FEATURES, written on `#VMEXIT`
+  std::uint8_t reserved_148[0x3E0 - 0x148];
   std::uint8_t reserved_for_software[32];  ///< 0x3E0
 };
 
@@ -153,6 +160,9 @@ VIRTOPS_VMCB_AT(control.avic_backing_page, 0x0E0);
 VIRTOPS_VMCB_AT(control.avic_logical_table, 0x0F0);
 VIRTOPS_VMCB_AT(control.avic_physical_table, 0x0F8);
 VIRTOPS_VMCB_AT(control.vmsa_pa, 0x108);
+VIRTOPS_VMCB_AT(control.bus_lock_counter, 0x120);
+VIRTOPS_VMCB_AT(control.allowed_sev_features, 0x138);
+VIRTOPS_VMCB_AT(control.guest_sev_features, 0x140);
 VIRTOPS_VMCB_AT(control.reserved_for_software, 0x3E0);
 VIRTOPS_VMCB_AT(save.es, 0x400);
 VIRTOPS_VMCB_AT(save.cs, 0x410);
@@ -214,81 +224,122 @@ inline constexpr std::uint32_t intr = 1u << 0, nmi = 1u << 1, smi = 1u << 2, ini
 }  // namespace intercept_misc1
 
 /// Bits of control_area::intercept_misc2 (offset 0x010). VMRUN must be set.
+/// Bits 16-31 trap writes to CR0-CR15 after the instruction completes
+/// (`#VMEXIT` code exit_code::cr0_write_trap + n).
 namespace intercept_misc2 {
 inline constexpr std::uint32_t vmrun = 1u << 0, vmmcall = 1u << 1, vmload = 1u << 2,
                                vmsave = 1u << 3, stgi = 1u << 4, clgi = 1u << 5, skinit = 1u << 6,
                                rdtscp = 1u << 7, icebp = 1u << 8, wbinvd = 1u << 9,
                                monitor = 1u << 10, mwait = 1u << 11, mwait_conditional = 1u << 12,
-                               xsetbv = 1u << 13, rdpru = 1u << 14, efer_write_trap = 1u << 15;
+                               xsetbv = 1u << 13, rdpru = 1u << 14, efer_write_trap = 1u << 15,
+                               cr0_write_trap = 1u << 16, cr1_write_trap = 1u << 17,
+                               cr2_write_trap = 1u << 18, cr3_write_trap = 1u << 19,
+                               cr4_write_trap = 1u << 20, cr5_write_trap = 1u << 21,
+                               cr6_write_trap = 1u << 22, cr7_write_trap = 1u << 23,
+                               cr8_write_trap = 1u << 24, cr9_write_trap = 1u << 25,
+                               cr10_write_trap = 1u << 26, cr11_write_trap = 1u << 27,
+                               cr12_write_trap = 1u << 28, cr13_write_trap = 1u << 29,
+                               cr14_write_trap = 1u << 30, cr15_write_trap = 1u << 31;
+/// The write-trap bit for CRn, n < 16.
+constexpr std::uint32_t cr_write_trap(unsigned n) noexcept { return 1u << (16 + (n & 15)); }
 }  // namespace intercept_misc2
+
+/// Bits of control_area::intercept_misc3 (offset 0x014).
+namespace intercept_misc3 {
+inline constexpr std::uint32_t invlpgb = 1u << 0;          ///< INVLPGB
+inline constexpr std::uint32_t invlpgb_illegal = 1u << 1;  ///< INVLPGB with illegal operands
+inline constexpr std::uint32_t invpcid = 1u << 2;          ///< INVPCID
+inline constexpr std::uint32_t mcommit = 1u << 3;          ///< MCOMMIT
+inline constexpr std::uint32_t tlbsync = 1u << 4;          ///< TLBSYNC
+/// A bus lock while control_area::bus_lock_counter is 0.
+inline constexpr std::uint32_t bus_lock = 1u << 5;
+/// HLT with no V_INTR or V_NMI pending (intercept_misc1::hlt, if also set, wins).
+inline constexpr std::uint32_t idle_hlt = 1u << 6;
+}  // namespace intercept_misc3
+
+// Single #VMEXIT codes (APM Vol. 2, Appendix C): name, code. The ranges
+// (CR/DR access, exceptions, CR write traps) are enumerators of their own
+// below, and to_string names them by range.
+// clang-format off
+#define VIRTOPS_SVM_EXIT_CODES(X) \
+  X(intr, 0x060)                      \
+  X(nmi, 0x061)                       \
+  X(smi, 0x062)                       \
+  X(init, 0x063)                      \
+  X(vintr, 0x064)                     \
+  X(cr0_sel_write, 0x065)             \
+  X(idtr_read, 0x066)                 \
+  X(gdtr_read, 0x067)                 \
+  X(ldtr_read, 0x068)                 \
+  X(tr_read, 0x069)                   \
+  X(idtr_write, 0x06A)                \
+  X(gdtr_write, 0x06B)                \
+  X(ldtr_write, 0x06C)                \
+  X(tr_write, 0x06D)                  \
+  X(rdtsc, 0x06E)                     \
+  X(rdpmc, 0x06F)                     \
+  X(pushf, 0x070)                     \
+  X(popf, 0x071)                      \
+  X(cpuid, 0x072)                     \
+  X(rsm, 0x073)                       \
+  X(iret, 0x074)                      \
+  X(swint, 0x075)                     \
+  X(invd, 0x076)                      \
+  X(pause, 0x077)                     \
+  X(hlt, 0x078)                       \
+  X(invlpg, 0x079)                    \
+  X(invlpga, 0x07A)                   \
+  X(ioio, 0x07B)                      \
+  X(msr, 0x07C)                       \
+  X(task_switch, 0x07D)               \
+  X(ferr_freeze, 0x07E)               \
+  X(shutdown, 0x07F)                  \
+  X(vmrun, 0x080)                     \
+  X(vmmcall, 0x081)                   \
+  X(vmload, 0x082)                    \
+  X(vmsave, 0x083)                    \
+  X(stgi, 0x084)                      \
+  X(clgi, 0x085)                      \
+  X(skinit, 0x086)                    \
+  X(rdtscp, 0x087)                    \
+  X(icebp, 0x088)                     \
+  X(wbinvd, 0x089)                    \
+  X(monitor, 0x08A)                   \
+  X(mwait, 0x08B)                     \
+  X(mwait_conditional, 0x08C)         \
+  X(xsetbv, 0x08D)                    \
+  X(rdpru, 0x08E)                     \
+  X(efer_write_trap, 0x08F)           \
+  X(invlpgb, 0x0A0)                   \
+  X(invlpgb_illegal, 0x0A1)           \
+  X(invpcid, 0x0A2)                   \
+  X(mcommit, 0x0A3)                   \
+  X(tlbsync, 0x0A4)                   \
+  X(bus_lock, 0x0A5)                  \
+  X(idle_hlt, 0x0A6)                  \
+  X(npf, 0x400)                       \
+  X(avic_incomplete_ipi, 0x401)       \
+  X(avic_unaccelerated_access, 0x402) \
+  X(vmgexit, 0x403)                   \
+  X(software, 0xF0000000)
+// clang-format on
 
 /// `#VMEXIT` codes (control_area::exit_code).
 enum class exit_code : std::uint64_t {
-  cr0_read = 0x000,
-  cr0_write = 0x010,
-  dr0_read = 0x020,
-  dr0_write = 0x030,
-  exception_base = 0x040,  ///< + vector
-  intr = 0x060,
-  nmi = 0x061,
-  smi = 0x062,
-  init = 0x063,
-  vintr = 0x064,
-  cr0_sel_write = 0x065,
-  idtr_read = 0x066,
-  gdtr_read = 0x067,
-  ldtr_read = 0x068,
-  tr_read = 0x069,
-  idtr_write = 0x06A,
-  gdtr_write = 0x06B,
-  ldtr_write = 0x06C,
-  tr_write = 0x06D,
-  rdtsc = 0x06E,
-  rdpmc = 0x06F,
-  pushf = 0x070,
-  popf = 0x071,
-  cpuid = 0x072,
-  rsm = 0x073,
-  iret = 0x074,
-  swint = 0x075,
-  invd = 0x076,
-  pause = 0x077,
-  hlt = 0x078,
-  invlpg = 0x079,
-  invlpga = 0x07A,
-  ioio = 0x07B,
-  msr = 0x07C,
-  task_switch = 0x07D,
-  ferr_freeze = 0x07E,
-  shutdown = 0x07F,
-  vmrun = 0x080,
-  vmmcall = 0x081,
-  vmload = 0x082,
-  vmsave = 0x083,
-  stgi = 0x084,
-  clgi = 0x085,
-  skinit = 0x086,
-  rdtscp = 0x087,
-  icebp = 0x088,
-  wbinvd = 0x089,
-  monitor = 0x08A,
-  mwait = 0x08B,
-  mwait_conditional = 0x08C,
-  xsetbv = 0x08D,
-  rdpru = 0x08E,
-  efer_write_trap = 0x08F,
-  cr0_write_trap = 0x090,
-  invlpgb = 0x0A0,
-  invlpgb_illegal = 0x0A1,
-  invpcid = 0x0A2,
-  mcommit = 0x0A3,
-  tlbsync = 0x0A4,
-  npf = 0x400,
-  avic_incomplete_ipi = 0x401,
-  avic_unaccelerated_access = 0x402,
-  vmgexit = 0x403,
+  cr0_read = 0x000,             ///< + CR number (0x000-0x00F)
+  cr0_write = 0x010,            ///< + CR number (0x010-0x01F)
+  dr0_read = 0x020,             ///< + DR number (0x020-0x02F)
+  dr0_write = 0x030,            ///< + DR number (0x030-0x03F)
+  exception_base = 0x040,       ///< + vector (0x040-0x05F)
+  cr0_write_trap = 0x090,       ///< + CR number (0x090-0x09F), after the write (intercept_misc2)
   invalid = ~std::uint64_t{0},  ///< VMEXIT_INVALID: a consistency check failed
+#define VIRTOPS_X(name, code) name = code,
+  VIRTOPS_SVM_EXIT_CODES(VIRTOPS_X)
+#undef VIRTOPS_X
 };
+// exit_code::software (0xF000'0000) is never written by the CPU: the APM
+// reserves it for the host, e.g. a hypervisor's synthetic exits to a nested
+// guest (Linux's SVM_EXIT_SW, Hyper-V's enlightened exit).
 
 /// VMEXIT_INVALID, whether the CPU stored it as 64-bit -1 (Bochs, hardware)
 /// or only its low 32 bits (QEMU TCG).
@@ -296,7 +347,9 @@ constexpr bool is_invalid(std::uint64_t code) noexcept {
   return static_cast<std::uint32_t>(code) == 0xffffffffu;
 }
 
-/// The code's name; ranges (CR/DR access, exceptions) print their base name.
+/// The code's name; ranges (CR/DR access, exceptions, CR write traps) print
+/// their range's name ("cr_read", "exception", ...); codes not in the APM's
+/// table print "unknown". The host-reserved code prints "software".
 constexpr const char* to_string(exit_code c) noexcept {
   const auto v = static_cast<std::uint64_t>(c);
   if (is_invalid(v)) return "invalid";
@@ -307,65 +360,43 @@ constexpr const char* to_string(exit_code c) noexcept {
   if (v < 0x060) return "exception";
   if (v >= 0x090 && v < 0x0A0) return "cr_write_trap";
   switch (c) {
-    case exit_code::intr: return "intr";
-    case exit_code::nmi: return "nmi";
-    case exit_code::smi: return "smi";
-    case exit_code::init: return "init";
-    case exit_code::vintr: return "vintr";
-    case exit_code::cr0_sel_write: return "cr0_sel_write";
-    case exit_code::idtr_read: return "idtr_read";
-    case exit_code::gdtr_read: return "gdtr_read";
-    case exit_code::ldtr_read: return "ldtr_read";
-    case exit_code::tr_read: return "tr_read";
-    case exit_code::idtr_write: return "idtr_write";
-    case exit_code::gdtr_write: return "gdtr_write";
-    case exit_code::ldtr_write: return "ldtr_write";
-    case exit_code::tr_write: return "tr_write";
-    case exit_code::rdtsc: return "rdtsc";
-    case exit_code::rdpmc: return "rdpmc";
-    case exit_code::pushf: return "pushf";
-    case exit_code::popf: return "popf";
-    case exit_code::cpuid: return "cpuid";
-    case exit_code::rsm: return "rsm";
-    case exit_code::iret: return "iret";
-    case exit_code::swint: return "swint";
-    case exit_code::invd: return "invd";
-    case exit_code::pause: return "pause";
-    case exit_code::hlt: return "hlt";
-    case exit_code::invlpg: return "invlpg";
-    case exit_code::invlpga: return "invlpga";
-    case exit_code::ioio: return "ioio";
-    case exit_code::msr: return "msr";
-    case exit_code::task_switch: return "task_switch";
-    case exit_code::ferr_freeze: return "ferr_freeze";
-    case exit_code::shutdown: return "shutdown";
-    case exit_code::vmrun: return "vmrun";
-    case exit_code::vmmcall: return "vmmcall";
-    case exit_code::vmload: return "vmload";
-    case exit_code::vmsave: return "vmsave";
-    case exit_code::stgi: return "stgi";
-    case exit_code::clgi: return "clgi";
-    case exit_code::skinit: return "skinit";
-    case exit_code::rdtscp: return "rdtscp";
-    case exit_code::icebp: return "icebp";
-    case exit_code::wbinvd: return "wbinvd";
-    case exit_code::monitor: return "monitor";
-    case exit_code::mwait: return "mwait";
-    case exit_code::mwait_conditional: return "mwait_conditional";
-    case exit_code::xsetbv: return "xsetbv";
-    case exit_code::rdpru: return "rdpru";
-    case exit_code::efer_write_trap: return "efer_write_trap";
-    case exit_code::invlpgb: return "invlpgb";
-    case exit_code::invlpgb_illegal: return "invlpgb_illegal";
-    case exit_code::invpcid: return "invpcid";
-    case exit_code::mcommit: return "mcommit";
-    case exit_code::tlbsync: return "tlbsync";
-    case exit_code::npf: return "npf";
-    case exit_code::avic_incomplete_ipi: return "avic_incomplete_ipi";
-    case exit_code::avic_unaccelerated_access: return "avic_unaccelerated_access";
-    case exit_code::vmgexit: return "vmgexit";
+#define VIRTOPS_X(name, code) \
+  case exit_code::name: return #name;
+    VIRTOPS_SVM_EXIT_CODES(VIRTOPS_X)
+#undef VIRTOPS_X
     default: return "unknown";
   }
 }
+
+#undef VIRTOPS_SVM_EXIT_CODES
+
+/// The MSRs that SVM operation needs (APM Vol. 2, 15.30 and Appendix A).
+namespace msr {
+inline constexpr std::uint32_t efer = 0xC0000080;     ///< EFER; SVM needs efer::svme
+inline constexpr std::uint32_t vm_cr = 0xC0010114;    ///< VM_CR; see the vm_cr bits
+inline constexpr std::uint32_t ignne = 0xC0010115;    ///< IGNNE: the IGNNE# signal's state
+inline constexpr std::uint32_t smm_ctl = 0xC0010116;  ///< SMM_CTL: SMM entry/exit control
+/// VM_HSAVE_PA: the physical address (4 KiB aligned) of the page where VMRUN
+/// saves host state; set it before the first VMRUN.
+inline constexpr std::uint32_t vm_hsave_pa = 0xC0010117;
+}  // namespace msr
+
+/// EFER bits SVM operation depends on.
+namespace efer {
+/// EFER.SVME (bit 12): without it VMRUN, VMLOAD, VMSAVE, CLGI and INVLPGA
+/// raise `#UD` (STGI too, unless SKINIT is supported); a guest EFER
+/// (save_area::efer) without it fails VMRUN's consistency checks.
+inline constexpr std::uint64_t svme = std::uint64_t{1} << 12;
+}  // namespace efer
+
+/// VM_CR bits.
+namespace vm_cr {
+inline constexpr std::uint64_t dpd = 1u << 0;       ///< debug port disable
+inline constexpr std::uint64_t r_init = 1u << 1;    ///< INIT is turned into `#SX`
+inline constexpr std::uint64_t dis_a20m = 1u << 2;  ///< A20M# disabled
+inline constexpr std::uint64_t lock = 1u << 3;      ///< SVMDIS is locked
+/// SVM disabled: EFER.SVME cannot be set (BIOS switched SVM off).
+inline constexpr std::uint64_t svmdis = 1u << 4;
+}  // namespace vm_cr
 
 }  // namespace virtops::vmcb

@@ -279,9 +279,12 @@ class value_for {
   X64(hlat_pointer, 0x2040, control)                                                      \
   X64(pid_pointer_table_address, 0x2042, control)                                         \
   X64(secondary_vm_exit_controls, 0x2044, control)                                        \
+  X64(ia32_spec_ctrl_mask, 0x204A, control)                                               \
+  X64(ia32_spec_ctrl_shadow, 0x204C, control)                                             \
   X64(injected_event_data, 0x2052, control)                                               \
   /* 64-bit read-only data */                                                             \
   X64(guest_physical_address, 0x2400, read_only)                                          \
+  X64(msr_data, 0x2402, read_only)                                                        \
   X64(original_event_data, 0x2404, read_only)                                             \
   /* 64-bit guest state */                                                                \
   X64(vmcs_link_pointer, 0x2800, guest)                                                   \
@@ -305,6 +308,7 @@ class value_for {
   X64(guest_ia32_fred_ssp1, 0x2824, guest)                                                \
   X64(guest_ia32_fred_ssp2, 0x2826, guest)                                                \
   X64(guest_ia32_fred_ssp3, 0x2828, guest)                                                \
+  X64(guest_ia32_spec_ctrl, 0x282E, guest)                                                \
   /* 64-bit host state */                                                                 \
   X64(host_ia32_pat, 0x2C00, host)                                                        \
   X64(host_ia32_efer, 0x2C02, host)                                                       \
@@ -318,6 +322,7 @@ class value_for {
   X64(host_ia32_fred_ssp1, 0x2C12, host)                                                  \
   X64(host_ia32_fred_ssp2, 0x2C14, host)                                                  \
   X64(host_ia32_fred_ssp3, 0x2C16, host)                                                  \
+  X64(host_ia32_spec_ctrl, 0x2C1A, host)                                                  \
   /* 32-bit control */                                                                    \
   X(pin_based_vm_execution_controls, 0x4000, bits32, control)                             \
   X(primary_processor_based_vm_execution_controls, 0x4002, bits32, control)               \

@@ -76,17 +76,24 @@ namespace virtops::vmx {
   X(tpause, 68)                            \
   X(loadiwkey, 69)                         \
   X(enclv, 70)                             \
-  X(enqcmd_pasid_translation_failure, 71)  \
-  X(enqcmds_pasid_translation_failure, 72) \
-  X(bus_lock, 73)                          \
-  X(instruction_timeout, 74)               \
-  X(seamcall, 75)                          \
-  X(tdcall, 76)                            \
-  X(rdmsrlist, 77)                         \
-  X(wrmsrlist, 78)
+  X(enqcmd_pasid_translation_failure, 72)  \
+  X(enqcmds_pasid_translation_failure, 73) \
+  X(bus_lock, 74)                          \
+  X(instruction_timeout, 75)               \
+  X(seamcall, 76)                          \
+  X(tdcall, 77)                            \
+  X(rdmsrlist, 78)                         \
+  X(wrmsrlist, 79)                         \
+  X(urdmsr, 80)                            \
+  X(uwrmsr, 81)                            \
+  X(rdmsr_immediate, 84)                   \
+  X(wrmsrns_immediate, 85)
 
-/// A basic exit reason; numbers not listed (35, 38, 42, newer ones) stay
-/// representable.
+/// A basic exit reason; numbers not listed (the reserved 35, 38, 42, 71, 82
+/// and 83, and newer ones) stay representable. 75 is the SDM's "instruction
+/// timeout" (Linux: EXIT_REASON_NOTIFY); 84 and 85 are RDMSR and WRMSRNS with
+/// an immediate operand (Linux: MSR_READ_IMM, MSR_WRITE_IMM). docs/tables.md
+/// says where each number was checked.
 enum class exit_reason : std::uint16_t {
 #define VIRTOPS_X(name, number) name = number,
   VIRTOPS_VMX_EXIT_REASONS(VIRTOPS_X)
