@@ -1,7 +1,7 @@
-// The VMX/SVM instructions fault in ring 3 (which exception is the host's
-// business; a hypervisor below may even answer a hypercall). This program
-// runs every wrapper under the POSIX trap adapter and shows what the CPU
-// raised on this host and what each fault policy made of it.
+// The VMX/SVM instructions (and RDMSR, WRMSR, XSETBV) fault in ring 3 (which exception is the
+// host's business; a hypervisor below may even answer a hypercall). This program runs every wrapper
+// under the POSIX trap adapter and shows what the CPU raised on this host and what each fault
+// policy made of it.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +66,9 @@ virtops::status run(insn i) {
       virtops::hypercall_regs r{};
       return svm::vmmcall<P>(r);
     }
+    case insn::rdmsr: return virtops::msr::read<P>(0xc0000080).error();  // IA32_EFER
+    case insn::wrmsr: return virtops::msr::write<P>(0xc0000080, 0);
+    case insn::xsetbv: return virtops::xsetbv<P>(0, 3);  // XCR0 = x87|SSE
   }
   return virtops::status::vmfail_invalid(i);
 }
@@ -93,7 +96,8 @@ int main() {
   const insn all[] = {insn::vmxon,    insn::vmxoff,  insn::vmclear, insn::vmptrld, insn::vmptrst,
                       insn::vmread,   insn::vmwrite, insn::invept,  insn::invvpid, insn::vmlaunch,
                       insn::vmresume, insn::vmcall,  insn::vmrun,   insn::vmload,  insn::vmsave,
-                      insn::stgi,     insn::clgi,    insn::invlpga, insn::vmmcall};
+                      insn::stgi,     insn::clgi,    insn::invlpga, insn::vmmcall, insn::rdmsr,
+                      insn::wrmsr,    insn::xsetbv};
   virtops::posix::trap_guard guard;
   std::printf("virtops %d.%d.%d: each wrapper, faulting for real in ring 3\n\n",
               VIRTOPS_VERSION_MAJOR, VIRTOPS_VERSION_MINOR, VIRTOPS_VERSION_PATCH);

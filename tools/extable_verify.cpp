@@ -5,7 +5,7 @@
 //
 // For every entry of the virtops_extable section it checks that the table is
 // whole (a multiple of 12 bytes, 4-aligned), that the instruction id is
-// known, that the bytes at the site are that VMX/SVM instruction, that no
+// known, that the bytes at the site are that instruction, that no
 // site has two entries, and that the fixup lands in the site's function (or
 // its .cold part), directly or through the register-file wrappers' fault
 // stub, which restores the host registers and jumps there. With
@@ -167,7 +167,8 @@ class elf_file {
 };
 
 // Which instructions the bytes at a site are. VMX/SVM opcodes (SDM vol. 2,
-// APM vol. 3): legacy prefix (66/F3) and REX first; memory forms need mod != 3.
+// APM vol. 3) and RDMSR (0F 32), WRMSR (0F 30), XSETBV (0F 01 D1): legacy
+// prefix (66/F3) and REX first; memory forms need mod != 3.
 std::optional<insn> decode(const std::vector<std::uint8_t>& b) {
   std::size_t i = 0;
   std::uint8_t legacy = 0;
@@ -196,6 +197,7 @@ std::optional<insn> decode(const std::vector<std::uint8_t>& b) {
       case 0xdc: return insn::stgi;
       case 0xdd: return insn::clgi;
       case 0xdf: return insn::invlpga;
+      case 0xd1: return insn::xsetbv;
       default: return std::nullopt;
     }
   }
@@ -206,6 +208,8 @@ std::optional<insn> decode(const std::vector<std::uint8_t>& b) {
     if (reg == 7 && legacy == 0) return insn::vmptrst;
     return std::nullopt;
   }
+  if (op == 0x32 && legacy == 0) return insn::rdmsr;
+  if (op == 0x30 && legacy == 0) return insn::wrmsr;
   if (op == 0x78 && legacy == 0 && modrm >= 0) return insn::vmread;
   if (op == 0x79 && legacy == 0 && modrm >= 0) return insn::vmwrite;
   if (op == 0x38 && legacy == 0x66 && at(3) >= 0 && (at(3) >> 6) != 3) {

@@ -35,7 +35,7 @@ CFG
     echo continue >"$work/rc"
     cat >"$work/bochsrc" <<RC
 megs: 256
-cpu: model=$model, ips=10000000, reset_on_triple_fault=0
+cpu: model=$model, ips=10000000, reset_on_triple_fault=0, ignore_bad_msrs=0
 clock: sync=none
 display_library: rfb, options="timeout=0"
 romimage: file=/usr/share/bochs/BIOS-bochs-latest

@@ -265,8 +265,8 @@ inline const entry* find(std::uintptr_t site) noexcept {
 /// breakpoint, a machine check), never a fault of an instruction that has
 /// not run, and a handler that gives them to trap::handle gets them back.
 ///
-/// - `#UD`, `#GP`: every VMX and SVM instruction (VMX/SVM off or absent; CPL
-///   > 0; bad operands).
+/// - `#UD`, `#GP`: every instruction (VMX/SVM off or absent; CPL > 0; bad
+///   operands).
 /// - `#PF`, `#SS`: the VMX instructions with a memory operand: VMXON,
 ///   VMCLEAR, VMPTRLD, VMPTRST (the pointer), INVEPT, INVVPID (the
 ///   descriptor), and VMREAD and VMWRITE, whose lists include their memory
@@ -282,6 +282,13 @@ inline const entry* find(std::uintptr_t site) noexcept {
 ///   KVM guest gets `#PF` with error code 7 for VMMCALL at CPL 3, an AMD one
 ///   `#GP` for VMCALL). Never `#VC` (29): in an SEV-ES guest VMMCALL raises
 ///   `#VC`, whose handler performs the hypercall.
+/// - RDMSR, WRMSR, XSETBV: `#GP` and `#UD`, by their "Protected Mode" and
+///   "64-Bit Mode Exceptions" in the SDM (Vol. 2): `#GP(0)` at CPL > 0, for
+///   a reserved or unimplemented MSR or XCR, and for a value with reserved
+///   bits set (WRMSR: also a non-canonical address in an MSR that holds one;
+///   XSETBV: XCR0 with bit 0 clear or an invalid AVX state combination);
+///   `#UD` for a LOCK prefix (all three) and, for XSETBV, when CPUID.1:ECX
+///   .XSAVE or CR4.OSXSAVE is 0. No memory operand, so no `#PF`, `#SS`, `#AC`.
 struct vector_rule {
   insn instruction;
   std::uint32_t vectors;
@@ -305,7 +312,8 @@ inline constexpr vector_rule vector_rules[] = {
     {insn::vmrun, detail::any_insn},         {insn::vmload, detail::any_insn},
     {insn::vmsave, detail::any_insn},        {insn::stgi, detail::any_insn},
     {insn::clgi, detail::any_insn},          {insn::invlpga, detail::any_insn},
-    {insn::vmmcall, detail::hypercall},
+    {insn::vmmcall, detail::hypercall},      {insn::rdmsr, detail::any_insn},
+    {insn::wrmsr, detail::any_insn},         {insn::xsetbv, detail::any_insn},
 };
 
 namespace detail {

@@ -1,5 +1,5 @@
 /// \file
-/// virtops: fault-tolerant x86 VMX/SVM instruction wrappers.
+/// virtops: fault-tolerant x86 VMX/SVM (and RDMSR/WRMSR/XSETBV) instruction wrappers.
 /// Everything but <virtops/posix.hpp>, which needs a hosted POSIX system.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include "format.hpp"
 #include "gprs.hpp"
 #include "insn.hpp"
+#include "msr.hpp"
 #include "panic.hpp"
 #include "policy.hpp"
 #include "status.hpp"
@@ -20,6 +21,7 @@
 #include "vmx.hpp"
 #include "vmx_capabilities.hpp"
 #include "vmx_exit_reason.hpp"
+#include "xcr.hpp"
 
 #define VIRTOPS_VERSION_MAJOR 0
 #define VIRTOPS_VERSION_MINOR 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Codegen check: compiles sites.cpp with <cxx> at -<opt>, disassembles it and
 # checks with FileCheck that every wrapper's hot path is the instruction (and
-# for VMX one jbe/jna), with no call and no jump, its failure and fault code
+# for VMX one jbe/jna; for RDMSR/WRMSR/XSETBV, as SVM, none), with no call and no jump, its failure and fault code
 # out of line, and that the guest-entry wrappers zero the guest's GPRs
 # after a VM exit (exit_check.sh); then runs the extable verifier with the
 # disassembler's list of virtualization instructions, so each has exactly
@@ -64,6 +64,9 @@ entry() {  # function, instruction: nothing branches before the guest runs
   plain cg_stgi stgi
   plain cg_clgi clgi
   plain cg_invlpga invlpga
+  plain cg_rdmsr rdmsr
+  plain cg_wrmsr wrmsr
+  plain cg_xsetbv xsetbv
   vmx cg_vmwrite_ignore vmwrite
   # Four reads, four jbe, nothing else that branches.
   printf 'CHECK-LABEL: <cg_exit_burst>:\n'
@@ -104,7 +107,7 @@ if [ "$pushes" -gt 1 ]; then
   exit 1
 fi
 
-insns='vmxon|vmxoff|vmclear|vmptrld|vmptrst|vmread|vmwrite|invept|invvpid|vmlaunch|vmresume|vmcall|vmrun|vmload|vmsave|stgi|clgi|invlpga|vmmcall'
+insns='vmxon|vmxoff|vmclear|vmptrld|vmptrst|vmread|vmwrite|invept|invvpid|vmlaunch|vmresume|vmcall|vmrun|vmload|vmsave|stgi|clgi|invlpga|vmmcall|rdmsr|wrmsr|xsetbv'
 grep -E "^ +[0-9a-f]+:"$'\t'"($insns)( |$)" "$work/sites.dis" | sed -E 's/^ +([0-9a-f]+):.*/\1/' >"$work/sites.expected"
 # The users' hot-path check (docs/users-check.md) agrees, where it applies:
 # not at GCC -Os, whose jmp after each site is the known limit above.

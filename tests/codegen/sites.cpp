@@ -46,6 +46,11 @@ SITE bool cg_stgi() { return svm::stgi().ok(); }
 SITE bool cg_clgi() { return svm::clgi().ok(); }
 SITE bool cg_invlpga(std::uint64_t va, std::uint32_t asid) { return svm::invlpga(va, asid).ok(); }
 
+// RDMSR, WRMSR, XSETBV: no VMfail, the bare instruction.
+SITE std::uint64_t cg_rdmsr(std::uint32_t index) { return msr::read(index).value_or(0); }
+SITE bool cg_wrmsr(std::uint32_t index, std::uint64_t v) { return msr::write(index, v).ok(); }
+SITE bool cg_xsetbv(std::uint64_t xcr0) { return xsetbv(0, xcr0).ok(); }
+
 // Any policy compiles to the same hot path.
 SITE bool cg_vmwrite_ignore(std::uint64_t field, std::uint64_t v) {
   return vmx::vmwrite<policy::ignore>(field, v).ok();

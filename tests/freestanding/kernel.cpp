@@ -40,6 +40,9 @@ unsigned use_all(std::uint64_t pa) {
   ok += vmx::vmcall<P>(hc).ok();
   ok += svm::vmrun<P>(pa, guest).ok();
   ok += svm::vmmcall<P>(hc).ok();
+  ok += static_cast<unsigned>(virtops::msr::read<P>(0xc0000080u).value_or(0));
+  ok += virtops::msr::write<P>(0xc0000102u, pa).ok();
+  ok += virtops::xsetbv<P>(0, 3).ok();
   return ok;
 }
 

@@ -297,6 +297,11 @@ std::vector<int> raisable(std::uint32_t id) {
     case insn::stgi:
     case insn::clgi:
     case insn::invlpga: return {6, 13};
+    // SDM Vol. 2: #GP(0) (CPL > 0, reserved MSR/XCR or value), #UD (LOCK;
+    // XSETBV: no XSAVE or CR4.OSXSAVE clear); no memory operand.
+    case insn::rdmsr:
+    case insn::wrmsr:
+    case insn::xsetbv: return {6, 13};
   }
   return {6, 12, 13, 14};  // an id no insn: any wrapped instruction
 }

@@ -48,6 +48,13 @@ void record(int sig, siginfo_t*, void* context) {
     case insn::vmmcall:
       asm volatile("vmmcall" : "+a"(r) : : "rbx", "rcx", "rdx", "rsi", "memory");
       break;
+    // The MSR and XCR instructions with msr_test.cpp's operands: IA32_EFER
+    // (0xc0000080) and XCR0 = x87|SSE (3).
+    case insn::rdmsr: asm volatile("rdmsr" : "=a"(m[0]), "=d"(m[1]) : "c"(0xc0000080u)); break;
+    case insn::wrmsr:
+      asm volatile("wrmsr" : : "c"(0xc0000080u), "a"(0u), "d"(0u) : "memory");
+      break;
+    case insn::xsetbv: asm volatile("xsetbv" : : "c"(0u), "a"(3u), "d"(0u) : "memory"); break;
     default: break;
   }
   return r;

@@ -1,5 +1,6 @@
-// An oracle independent of virtops: runs a bare VMX/SVM instruction under a
-// plain signal handler and reports what the CPU raised.
+// An oracle independent of virtops: runs a bare wrapped instruction (VMX,
+// SVM, RDMSR, WRMSR, XSETBV) under a plain signal handler and reports what
+// the CPU raised.
 #pragma once
 
 #include <cstdint>

@@ -245,16 +245,25 @@ TEST_CASE("reserved and unknown VM-instruction error numbers print as such") {
 }
 
 TEST_CASE("instruction and errc names") {
-  const char* expected[] = {"vmxon",    "vmxoff",  "vmclear", "vmptrld", "vmptrst",
-                            "vmread",   "vmwrite", "invept",  "invvpid", "vmlaunch",
-                            "vmresume", "vmcall",  "vmrun",   "vmload",  "vmsave",
-                            "stgi",     "clgi",    "invlpga", "vmmcall"};
+  const char* expected[] = {"vmxon",   "vmxoff", "vmclear", "vmptrld",  "vmptrst",  "vmread",
+                            "vmwrite", "invept", "invvpid", "vmlaunch", "vmresume", "vmcall",
+                            "vmrun",   "vmload", "vmsave",  "stgi",     "clgi",     "invlpga",
+                            "vmmcall", "rdmsr",  "wrmsr",   "xsetbv"};
   REQUIRE(std::size(expected) == virtops::insn_count);
   for (unsigned i = 0; i < virtops::insn_count; ++i)
     CHECK(std::string(virtops::to_string(static_cast<insn>(i))) == expected[i]);
   CHECK(std::string(virtops::to_string(static_cast<insn>(200))) == "unknown");
   CHECK(virtops::is_vmx(insn::vmcall));
   CHECK_FALSE(virtops::is_vmx(insn::vmrun));
+  // Appended ids are no VMX instructions, whatever their value.
+  for (insn i : {insn::rdmsr, insn::wrmsr, insn::xsetbv}) {
+    CHECK_FALSE(virtops::is_vmx(i));
+    CHECK_FALSE(virtops::is_svm(i));
+    CHECK(virtops::family_of(i) == virtops::insn_family::other);
+  }
+  CHECK(virtops::is_svm(insn::vmrun));
+  CHECK(virtops::is_svm(insn::vmmcall));
+  CHECK_FALSE(virtops::is_svm(insn::vmcall));
   CHECK(std::string(virtops::to_string(errc::vmfail_valid)) == "vmfail_valid");
   CHECK(std::string(virtops::to_string(errc::fault)) == "fault");
 }

@@ -10,14 +10,16 @@ void run_selftest_checks() {
   check("selftest.extable_sorted_and_not_empty",
         ext::this_module().sorted() && ext::this_module().size() > 0, "size=%lu",
         static_cast<unsigned long>(ext::this_module().size()));
-  // Every entry points at a VMX/SVM opcode: [66|F3] [REX] 0F (01 xx | 78 | 79 | C7 | 38 8x).
+  // Every entry points at a VMX/SVM opcode, RDMSR, WRMSR or XSETBV:
+  // [66|F3] [REX] 0F (01 xx | 78 | 79 | C7 | 38 8x | 32 | 30).
   unsigned bad = 0;
   for (const ext::entry& e : ext::this_module()) {
     const auto* b = reinterpret_cast<const std::uint8_t*>(e.site());
     if (*b == 0x66 || *b == 0xf3) ++b;
     if ((*b & 0xf0) == 0x40) ++b;
-    const bool ok = b[0] == 0x0f && (b[1] == 0x01 || b[1] == 0x78 || b[1] == 0x79 || b[1] == 0xc7 ||
-                                     (b[1] == 0x38 && (b[2] & 0xfe) == 0x80));
+    const bool ok =
+        b[0] == 0x0f && (b[1] == 0x01 || b[1] == 0x78 || b[1] == 0x79 || b[1] == 0xc7 ||
+                         (b[1] == 0x38 && (b[2] & 0xfe) == 0x80) || b[1] == 0x32 || b[1] == 0x30);
     if (!ok) ++bad;
   }
   check("selftest.extable_sites_are_0f_opcodes", bad == 0, "%u bad sites", bad);

@@ -63,6 +63,7 @@ void program_main() {
                    BAREMETAL_COMPILER);
   run_scaffold_checks();
   run_selftest_checks();
+  run_msr_checks();
   const bool vmx = (cpu::cpuid(1).ecx >> 5) & 1;
   const bool svm = (cpu::cpuid(0x80000001).ecx >> 2) & 1;
   check("cpu_offers_vmx_or_svm", vmx || svm, "CPUID shows neither VMX nor SVM");

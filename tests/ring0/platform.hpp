@@ -16,5 +16,6 @@ bool running_on(const char* emulator);
 // The check suites, in the order they run.
 void run_scaffold_checks();  // the platform itself: descriptors, IDT round trips, CPUID
 void run_selftest_checks();
+void run_msr_checks();  // RDMSR, WRMSR, XSETBV: on every CPU
 void run_vmx_checks();
 void run_svm_checks();
