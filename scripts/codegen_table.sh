@@ -88,8 +88,9 @@ fi
 before_rev=5ff33d69ac30ab2fd17ca876a8ae6789b1e0404f
 mkdir -p "$work/before"
 have_before=1
-git -C "$root" archive "$before_rev" include 2>/dev/null | tar -x -C "$work/before" 2>/dev/null ||
-  have_before=0
+# (its headers with its own sites.cpp, which later wrappers are not in)
+git -C "$root" archive "$before_rev" include tests/codegen/sites.cpp 2>/dev/null |
+  tar -x -C "$work/before" 2>/dev/null || have_before=0
 exit_functions="cg_launch cg_vmrun_gprs cg_vmrun"
 # "asm-insns asm-bytes xors xor-bytes insns bytes" per function, one line each
 exit_measure() {
@@ -112,7 +113,7 @@ exit_verdict() {
       mapfile -t after < <(exit_measure "$work/exit-after.dis")
       after_verdict=$(exit_verdict "$work/exit-after.dis" "$work/exit-after-check")
       before=("- - - - - -" "- - - - - -" "- - - - - -") before_verdict=n/a
-      if [ $have_before = 1 ] && "$cxx" -std=c++20 "-$opt" -I"$work/before/include" "$here/sites.cpp" \
+      if [ $have_before = 1 ] && "$cxx" -std=c++20 "-$opt" -I"$work/before/include" "$work/before/tests/codegen/sites.cpp" \
         -o "$work/exit-before" 2>/dev/null; then
         objdump -d --no-show-raw-insn "$work/exit-before" >"$work/exit-before.dis"
         mapfile -t before < <(exit_measure "$work/exit-before.dis")
