@@ -202,8 +202,8 @@ unsigned shutdown_vmx(void* vmcs) {
 
 // ---- SVM ----
 
-constexpr std::uint32_t vm_hsave_pa = 0xC0010117;
-constexpr std::uint64_t efer_svme = 1u << 12;
+constexpr std::uint32_t vm_hsave_pa = virtops::vmcb::msr::vm_hsave_pa;
+constexpr std::uint64_t efer_svme = virtops::vmcb::efer::svme;
 bool run_svm(void* guest_stack_top, virtops::vmcb::vmcb* vmcb) {
   using virtops::vmcb::exit_code;
   guest_uses_vmcall = false;

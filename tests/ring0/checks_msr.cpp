@@ -65,7 +65,7 @@ struct write_candidate {
 void check_unimplemented_msr() {
   const bool x2apic_mode = (cpu::rdmsr(0x1b) >> 10) & 1;  // IA32_APIC_BASE.EXTD
   const bool svm = (cpu::cpuid(0x80000001).ecx >> 2) & 1;
-  constexpr std::uint32_t vm_hsave_pa = 0xC0010117;
+  constexpr std::uint32_t vm_hsave_pa = virtops::vmcb::msr::vm_hsave_pa;
 
   const std::uint32_t reads[] = {unknown_msr, x2apic_mode ? unknown_msr : 0x802u};
   bool read_checked = false;

@@ -4,6 +4,7 @@
 
 #include "cpu.hpp"
 #include "events.hpp"
+#include "gprs_pattern.hpp"
 #include "guest_program.hpp"
 #include "guest_setup.hpp"
 #include "platform.hpp"
@@ -16,8 +17,8 @@ using virtops::errc;
 using virtops::insn;
 using virtops::status;
 
-constexpr std::uint32_t vm_hsave_pa = 0xC0010117;
-constexpr std::uint64_t efer_svme = 1u << 12;
+constexpr std::uint32_t vm_hsave_pa = virtops::vmcb::msr::vm_hsave_pa;
+constexpr std::uint64_t efer_svme = virtops::vmcb::efer::svme;
 
 // VMCB offsets (APM Vol. 2, Appendix B) the checks read or change.
 namespace vmcb {
@@ -126,22 +127,6 @@ void check_events_at_vmsave(void* area) {
   cpu::wrmsr(cpu::ia32_star, saved_star);
 }
 
-// A value per register that none holds by chance: 0x9e ("guest") in the top
-// byte, the register's number in every other.
-constexpr std::uint64_t pattern(std::uint64_t i) {
-  return 0x9e00000000000000ull | (0x0101010101010101ull * i) >> 8;
-}
-
-// The first of RBX ... R15 (1 ... 14) in which `g` is not the pattern, or
-// -1. RAX (0) is not compared: svm::vmrun neither reads nor writes it.
-int first_not_pattern(const virtops::gprs& g) {
-  const std::uint64_t got[] = {g.rax, g.rbx, g.rcx, g.rdx, g.rsi, g.rdi, g.rbp, g.r8,
-                               g.r9,  g.r10, g.r11, g.r12, g.r13, g.r14, g.r15};
-  for (int i = 1; i < 15; ++i)
-    if (got[i] != pattern(static_cast<std::uint64_t>(i + 1))) return i;
-  return -1;
-}
-
 void check_vmrun(void* v, void* stack) {
   setup_vmcb(v, stack);
   at<std::uint64_t>(v, vmcb::rax) = guest_input.rax;
@@ -167,28 +152,15 @@ void check_vmrun(void* v, void* stack) {
   // the zeroing follows the stores in every build:
   // tests/codegen/exit_check.sh). The guest's RAX stays in the VMCB, and
   // gprs::rax is left alone.
-  g = {.rax = 0x5a5a5a5a5a5a5a5aull,
-       .rbx = pattern(2),
-       .rcx = pattern(3),
-       .rdx = pattern(4),
-       .rsi = pattern(5),
-       .rdi = pattern(6),
-       .rbp = pattern(7),
-       .r8 = pattern(8),
-       .r9 = pattern(9),
-       .r10 = pattern(10),
-       .r11 = pattern(11),
-       .r12 = pattern(12),
-       .r13 = pattern(13),
-       .r14 = pattern(14),
-       .r15 = pattern(15)};
-  at<std::uint64_t>(v, vmcb::rax) = pattern(1);
+  g = ring0::gprs_pattern;
+  g.rax = 0x5a5a5a5a5a5a5a5aull;
+  at<std::uint64_t>(v, vmcb::rax) = ring0::pattern(1);
   const status halted = run_guest(v, g);
-  const int wrong = first_not_pattern(g);
+  const int wrong = ring0::first_not_pattern(g, 1);  // RAX: svm::vmrun leaves it alone
   const std::uint64_t guest_rax = at<std::uint64_t>(v, vmcb::rax);
   check("svm.guest_gprs_rbx_to_r15_round_trip",
-        halted.ok() && exit_code(v) == vmcb::exit_hlt && wrong < 0 && guest_rax == pattern(1) &&
-            g.rax == 0x5a5a5a5a5a5a5a5aull,
+        halted.ok() && exit_code(v) == vmcb::exit_hlt && wrong < 0 &&
+            guest_rax == ring0::pattern(1) && g.rax == 0x5a5a5a5a5a5a5a5aull,
         "status=%s exit_code=%#lx first wrong register=%d vmcb rax=%#lx gprs rax=%#lx",
         virtops::to_string(halted.code()), static_cast<unsigned long>(exit_code(v)), wrong,
         static_cast<unsigned long>(guest_rax), static_cast<unsigned long>(g.rax));

@@ -4,6 +4,7 @@
 
 #include "cpu.hpp"
 #include "events.hpp"
+#include "gprs_pattern.hpp"
 #include "guest_program.hpp"
 #include "guest_setup.hpp"
 #include "platform.hpp"
@@ -266,37 +267,6 @@ void check_events_at_vmread() {
   }
 }
 
-// A value per register that none holds by chance: 0x9e ("guest") in the top
-// byte, the register's number in every other.
-constexpr std::uint64_t pattern(std::uint64_t i) {
-  return 0x9e00000000000000ull | (0x0101010101010101ull * i) >> 8;
-}
-constexpr virtops::gprs gprs_pattern{.rax = pattern(1),
-                                     .rbx = pattern(2),
-                                     .rcx = pattern(3),
-                                     .rdx = pattern(4),
-                                     .rsi = pattern(5),
-                                     .rdi = pattern(6),
-                                     .rbp = pattern(7),
-                                     .r8 = pattern(8),
-                                     .r9 = pattern(9),
-                                     .r10 = pattern(10),
-                                     .r11 = pattern(11),
-                                     .r12 = pattern(12),
-                                     .r13 = pattern(13),
-                                     .r14 = pattern(14),
-                                     .r15 = pattern(15)};
-
-// The first register (0 = RAX ... 14 = R15) in which `g` is not the
-// pattern, or -1.
-int first_not_pattern(const virtops::gprs& g) {
-  const std::uint64_t got[] = {g.rax, g.rbx, g.rcx, g.rdx, g.rsi, g.rdi, g.rbp, g.r8,
-                               g.r9,  g.r10, g.r11, g.r12, g.r13, g.r14, g.r15};
-  for (int i = 0; i < 15; ++i)
-    if (got[i] != pattern(static_cast<std::uint64_t>(i + 1))) return i;
-  return -1;
-}
-
 std::uint32_t exit_reason() {
   return static_cast<std::uint32_t>(vmx::vmread<vmcs::vm_exit_reason>().value() & 0xffff);
 }
@@ -345,10 +315,10 @@ void check_vm_entry(const regions& r) {
   // which exits again at once, so what comes back is what went in, after
   // the wrapper stored it and before it zeroed the registers (that the
   // zeroing follows the stores in every build: tests/codegen/exit_check.sh).
-  g = gprs_pattern;
+  g = ring0::gprs_pattern;
   const status halted = vmx::resume(g);
   const std::uint32_t reason3 = exit_reason();
-  const int wrong = first_not_pattern(g);
+  const int wrong = ring0::first_not_pattern(g);
   check("vmx.guest_gprs_all_15_round_trip", halted.ok() && reason3 == exit_reason_hlt && wrong < 0,
         "status=%s exit_reason=%u first wrong register=%d", errname(halted), reason3, wrong);
 
@@ -367,9 +337,9 @@ void check_vm_entry(const regions& r) {
   // through the wrapper's VMfail path, which zeroes the registers but
   // stores nothing into the gprs.
   (void)vmx::vmclear(pa(r.vmcs2));
-  g = gprs_pattern;
+  g = ring0::gprs_pattern;
   const status no_vmcs = vmx::launch(g);
-  const int touched = first_not_pattern(g);
+  const int touched = ring0::first_not_pattern(g);
   check("vmx.vmlaunch_without_current_vmcs_vmfail_invalid",
         no_vmcs.code() == errc::vmfail_invalid && touched < 0, "got %s, first register changed=%d",
         errname(no_vmcs), touched);
