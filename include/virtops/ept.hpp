@@ -62,18 +62,18 @@ enum class level : std::uint8_t {
 /// Why an entry or EPTP was refused.
 enum class error : std::uint8_t {
   ok,
-  address_not_aligned,       ///< not aligned to what the entry maps (4K, 2M, 1G)
-  address_beyond_maxphyaddr, ///< bits at or above MAXPHYADDR set
-  reserved_memory_type,      ///< 2, 3 or 7
-  memory_type_not_supported, ///< EPTP: not UC/WB, or not in IA32_VMX_EPT_VPID_CAP
-  walk_length_not_supported, ///< EPTP: 4 or 5, as IA32_VMX_EPT_VPID_CAP allows
+  address_not_aligned,        ///< not aligned to what the entry maps (4K, 2M, 1G)
+  address_beyond_maxphyaddr,  ///< bits at or above MAXPHYADDR set
+  reserved_memory_type,       ///< 2, 3 or 7
+  memory_type_not_supported,  ///< EPTP: not UC/WB, or not in IA32_VMX_EPT_VPID_CAP
+  walk_length_not_supported,  ///< EPTP: 4 or 5, as IA32_VMX_EPT_VPID_CAP allows
   accessed_dirty_not_supported,
   supervisor_shadow_stack_not_supported,
-  large_page_not_supported,  ///< 2M or 1G page without IA32_VMX_EPT_VPID_CAP bit 16 / 17
-  no_leaf_at_this_level,     ///< a page at the PML4E or PML5E level
-  write_without_read,        ///< write without read is an EPT misconfiguration
-  execute_only_not_supported,///< execute without read needs IA32_VMX_EPT_VPID_CAP[0]
-  flags_overlap_fields,      ///< flags had address, memory-type or large-page bits
+  large_page_not_supported,    ///< 2M or 1G page without IA32_VMX_EPT_VPID_CAP bit 16 / 17
+  no_leaf_at_this_level,       ///< a page at the PML4E or PML5E level
+  write_without_read,          ///< write without read is an EPT misconfiguration
+  execute_only_not_supported,  ///< execute without read needs IA32_VMX_EPT_VPID_CAP[0]
+  flags_overlap_fields,        ///< flags had address, memory-type or large-page bits
 };
 
 constexpr const char* to_string(error e) noexcept {

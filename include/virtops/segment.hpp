@@ -30,15 +30,15 @@ inline constexpr std::uint8_t tss_busy = 0xb;       ///< 32-bit, or 64-bit in IA
 
 /// The attributes of a segment, whatever their encoding.
 struct attributes {
-  std::uint8_t type = 0;      ///< 0-15
-  bool s = false;             ///< code or data (else system)
-  std::uint8_t dpl = 0;       ///< 0-3
+  std::uint8_t type = 0;  ///< 0-15
+  bool s = false;         ///< code or data (else system)
+  std::uint8_t dpl = 0;   ///< 0-3
   bool present = false;
   bool avl = false;
-  bool long_mode = false;     ///< L: 64-bit code segment
-  bool default_big = false;   ///< D/B
-  bool granularity = false;   ///< G: limit in 4-KByte units
-  bool unusable = false;      ///< VMCS only: the segment register is unusable
+  bool long_mode = false;    ///< L: 64-bit code segment
+  bool default_big = false;  ///< D/B
+  bool granularity = false;  ///< G: limit in 4-KByte units
+  bool unusable = false;     ///< VMCS only: the segment register is unusable
 
   friend constexpr bool operator==(const attributes&, const attributes&) = default;
 };
@@ -46,11 +46,11 @@ struct attributes {
 /// Why an encoding was refused.
 enum class error : std::uint8_t {
   ok,
-  type_too_wide,       ///< type above 15
-  dpl_too_wide,        ///< DPL above 3
-  reserved_bits,       ///< a VMCS access-rights value with bits 11:8 or 31:17 set
-  attrib_too_wide,     ///< a VMCB attrib with bits 15:12 set
-  unusable_in_vmcb,    ///< the VMCB has no unusable bit (use P = 0, type 0)
+  type_too_wide,     ///< type above 15
+  dpl_too_wide,      ///< DPL above 3
+  reserved_bits,     ///< a VMCS access-rights value with bits 11:8 or 31:17 set
+  attrib_too_wide,   ///< a VMCB attrib with bits 15:12 set
+  unusable_in_vmcb,  ///< the VMCB has no unusable bit (use P = 0, type 0)
 };
 
 constexpr const char* to_string(error e) noexcept {
@@ -113,8 +113,8 @@ constexpr checked<attributes, error> from_vmcb(std::uint16_t attrib) noexcept {
 
 /// The attributes of a segment descriptor (its low 8 bytes).
 constexpr attributes from_descriptor(std::uint64_t descriptor) noexcept {
-  const auto ar = static_cast<std::uint32_t>(((descriptor >> 40) & 0xff) |
-                                             (((descriptor >> 52) & 0xf) << 12));
+  const auto ar =
+      static_cast<std::uint32_t>(((descriptor >> 40) & 0xff) | (((descriptor >> 52) & 0xf) << 12));
   return from_vmcs(ar).value();  // bits 11:8 and 31:16 are 0 by construction
 }
 
@@ -128,16 +128,23 @@ constexpr std::uint64_t descriptor_base(std::uint64_t descriptor, std::uint64_t 
 /// The limit of a segment descriptor in bytes (G applied), as the VMCS and
 /// the VMCB hold it.
 constexpr std::uint32_t descriptor_limit(std::uint64_t descriptor) noexcept {
-  const auto raw = static_cast<std::uint32_t>((descriptor & 0xffff) | ((descriptor >> 32) & 0xf0000));
+  const auto raw =
+      static_cast<std::uint32_t>((descriptor & 0xffff) | ((descriptor >> 32) & 0xf0000));
   return ((descriptor >> 55) & 1) != 0 ? (raw << 12) | 0xfff : raw;
 }
 
 /// A flat 64-bit ring-0 code segment, a flat ring-0 data segment, a busy
 /// 64-bit TSS and an unusable segment, as guests at reset of long mode use them.
-inline constexpr attributes code64 = {.type = type::code_execute_read_accessed, .s = true,
-                                      .present = true, .long_mode = true, .granularity = true};
-inline constexpr attributes data32 = {.type = type::data_read_write_accessed, .s = true,
-                                      .present = true, .default_big = true, .granularity = true};
+inline constexpr attributes code64 = {.type = type::code_execute_read_accessed,
+                                      .s = true,
+                                      .present = true,
+                                      .long_mode = true,
+                                      .granularity = true};
+inline constexpr attributes data32 = {.type = type::data_read_write_accessed,
+                                      .s = true,
+                                      .present = true,
+                                      .default_big = true,
+                                      .granularity = true};
 inline constexpr attributes tss64_busy = {.type = type::tss_busy, .present = true};
 inline constexpr attributes unusable = {.unusable = true};
 

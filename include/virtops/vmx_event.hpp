@@ -110,9 +110,8 @@ constexpr checked<entry_event, event_error> make_entry_event(event_type type, st
                          type == event_type::privileged_software_exception;
   if (exception && vector > 31) return event_error::exception_vector_above_31;
   if (type == event_type::other_event && vector != 0) return event_error::other_event_vector_not_0;
-  const bool may_push =
-      type == event_type::hardware_exception && rules.protected_mode &&
-      (rules.any_error_code || exception_has_error_code(vector));
+  const bool may_push = type == event_type::hardware_exception && rules.protected_mode &&
+                        (rules.any_error_code || exception_has_error_code(vector));
   const bool must_push = may_push && !rules.any_error_code;
   if (deliver_error_code && !may_push) return event_error::error_code_not_allowed;
   if (!deliver_error_code && must_push) return event_error::error_code_required;
@@ -120,20 +119,21 @@ constexpr checked<entry_event, event_error> make_entry_event(event_type type, st
   const bool software = type == event_type::software_interrupt ||
                         type == event_type::software_exception ||
                         type == event_type::privileged_software_exception;
-  if (software && (instruction_length > 15 ||
-                   (instruction_length == 0 && !rules.zero_instruction_length)))
+  if (software &&
+      (instruction_length > 15 || (instruction_length == 0 && !rules.zero_instruction_length)))
     return event_error::instruction_length_invalid;
   namespace b = interruption_info_bits;
   entry_event e;
-  e.interruption_information = b::valid | (t << b::type_shift) | vector |
-                               (deliver_error_code ? b::deliver_error_code : 0u);
+  e.interruption_information =
+      b::valid | (t << b::type_shift) | vector | (deliver_error_code ? b::deliver_error_code : 0u);
   e.error_code = deliver_error_code ? error_code : 0;
   e.instruction_length = software ? instruction_length : 0;
   return e;
 }
 
 /// An external interrupt, any vector.
-constexpr checked<entry_event, event_error> inject_external_interrupt(std::uint8_t vector) noexcept {
+constexpr checked<entry_event, event_error> inject_external_interrupt(
+    std::uint8_t vector) noexcept {
   return make_entry_event(event_type::external_interrupt, vector, false, 0, 0);
 }
 /// An NMI (vector 2).

@@ -21,10 +21,11 @@ enum class cr_access_type : std::uint8_t {
 
 /// A control-register access (exit reason 28; SDM Table 28-3).
 struct cr_access {
-  std::uint8_t cr;        ///< bits 3:0: 0, 3, 4 or 8 (0 for CLTS and LMSW)
-  cr_access_type type;    ///< bits 5:4
-  bool lmsw_memory;       ///< bit 6: LMSW's operand was in memory (else a register)
-  std::uint8_t gpr;       ///< bits 11:8: MOV CR's register, 0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, ... 15 R15
+  std::uint8_t cr;      ///< bits 3:0: 0, 3, 4 or 8 (0 for CLTS and LMSW)
+  cr_access_type type;  ///< bits 5:4
+  bool lmsw_memory;     ///< bit 6: LMSW's operand was in memory (else a register)
+  std::uint8_t
+      gpr;  ///< bits 11:8: MOV CR's register, 0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, ... 15 R15
   std::uint16_t lmsw_source;  ///< bits 31:16: LMSW's source data
 };
 constexpr cr_access decode_cr_access(std::uint64_t q) noexcept {
@@ -35,9 +36,9 @@ constexpr cr_access decode_cr_access(std::uint64_t q) noexcept {
 
 /// A MOV DR (exit reason 29; SDM Table 28-4).
 struct dr_access {
-  std::uint8_t dr;  ///< bits 2:0
-  bool from_dr;     ///< bit 4: MOV from DR (else MOV to DR)
-  std::uint8_t gpr; ///< bits 11:8
+  std::uint8_t dr;   ///< bits 2:0
+  bool from_dr;      ///< bit 4: MOV from DR (else MOV to DR)
+  std::uint8_t gpr;  ///< bits 11:8
 };
 constexpr dr_access decode_dr_access(std::uint64_t q) noexcept {
   return {static_cast<std::uint8_t>(q & 7), ((q >> 4) & 1) != 0,
@@ -102,9 +103,9 @@ inline constexpr std::uint64_t asynchronous = std::uint64_t{1} << 16;
 /// The exit qualification of a VM-entry failure with exit reason 33
 /// (invalid guest state; SDM 27.8): what failed, if the CPU says.
 enum class entry_failure_qualification : std::uint8_t {
-  none = 0,                  ///< no further information
-  pdpte_loading = 2,         ///< loading the PDPTEs failed
-  nmi_injection = 3,         ///< injecting an NMI failed (blocked, virtual NMIs)
+  none = 0,           ///< no further information
+  pdpte_loading = 2,  ///< loading the PDPTEs failed
+  nmi_injection = 3,  ///< injecting an NMI failed (blocked, virtual NMIs)
   invalid_vmcs_link_pointer = 4,
 };
 /// For exit reason 34 (MSR loading) the qualification is the 1-based index

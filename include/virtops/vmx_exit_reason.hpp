@@ -138,8 +138,8 @@ constexpr exit_reason_word decode_exit_reason(std::uint64_t exit_reason_field) n
   namespace b = exit_reason_bits;
   const std::uint64_t known =
       0xffffu | b::enclave_mode | b::pending_mtf | b::from_vmx_root | b::entry_failure;
-  return {basic_exit_reason(exit_reason_field), (exit_reason_field & b::enclave_mode) != 0,
-          (exit_reason_field & b::pending_mtf) != 0, (exit_reason_field & b::from_vmx_root) != 0,
+  return {basic_exit_reason(exit_reason_field),        (exit_reason_field & b::enclave_mode) != 0,
+          (exit_reason_field & b::pending_mtf) != 0,   (exit_reason_field & b::from_vmx_root) != 0,
           (exit_reason_field & b::entry_failure) != 0, exit_reason_field & ~known};
 }
 

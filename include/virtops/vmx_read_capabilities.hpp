@@ -20,8 +20,8 @@ namespace virtops::vmx {
 
 /// The capability MSRs, or the first RDMSR that failed.
 struct capabilities_read {
-  capabilities value{};  ///< the MSRs read before a failure; absent ones 0
-  status error{};        ///< ok, or the failed RDMSR's status (errc::fault)
+  capabilities value{};          ///< the MSRs read before a failure; absent ones 0
+  status error{};                ///< ok, or the failed RDMSR's status (errc::fault)
   std::uint32_t failed_msr = 0;  ///< the MSR whose RDMSR failed; 0 if ok()
   constexpr bool ok() const noexcept { return error.ok(); }
 };
