@@ -34,6 +34,10 @@ inline constexpr std::uint32_t procbased_ctls3 = 0x492;
 inline constexpr std::uint32_t exit_ctls2 = 0x493;
 }  // namespace msr
 
+/// CR4.VMXE (SDM Vol. 3A, 2.5): VMXON needs it set, and every VMX
+/// instruction raises #UD while it is clear.
+inline constexpr std::uint64_t cr4_vmxe = std::uint64_t{1} << 13;
+
 /// IA32_FEATURE_CONTROL bits.
 namespace feature_control {
 inline constexpr std::uint64_t lock = 1u << 0;
@@ -309,6 +313,13 @@ constexpr controls_adjustment<std::uint64_t> adjust_controls64(std::uint64_t req
                                                                std::uint64_t allowed1) noexcept {
   const std::uint64_t missing = required & ~allowed1;
   return {missing ? 0 : (required | optional) & allowed1, missing, 0};
+}
+/// Whether the capability MSR lets every bit of `controls` be 1 (its
+/// allowed-1 settings, bits 63:32): what a bring-up asks before it relies
+/// on a feature (proc2::enable_ept, ...). False for everything with a
+/// capability of 0, the value of an MSR that does not exist.
+constexpr bool allows(std::uint64_t capability, std::uint32_t controls) noexcept {
+  return (static_cast<std::uint32_t>(capability >> 32) & controls) == controls;
 }
 /// True if `value` obeys the capability MSR: every allowed-0 bit set, no
 /// bit set whose allowed-1 setting is 0.

@@ -390,6 +390,9 @@ void capability_msrs() {
       O(basic::no_error_code_check)},
     {{"basic::no_error_code_check", "SDM A.1 bit 56; the Linux tree read tests it nowhere by name, "
                                     "Bochs only in a comment"}});
+  check("CR4.VMXE", {
+    L("X86_CR4_VMXE (uapi/asm/processor-flags.h)", bit(13), cr4_vmxe),
+  }, {O(cr4_vmxe)});
   check("IA32_VMX_MISC bits", {
     L("VMX_MISC_SAVE_EFER_LMA", bit(5), misc::stores_lma_on_exit),
     L("VMX_MISC_ACTIVITY_HLT", bit(6), misc::activity_hlt),

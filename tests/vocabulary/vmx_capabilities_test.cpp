@@ -204,3 +204,13 @@ TEST_CASE("controls_ok") {
 static_assert(vmx::adjust_controls(vmx::proc::hlt_exiting, 0, u64{0xffffffff} << 32).value() ==
               vmx::proc::hlt_exiting);
 static_assert(!vmx::adjust_controls(vmx::proc::hlt_exiting, 0, 0).ok());
+
+TEST_CASE("allows: the allowed-1 half of a capability MSR") {
+  const u64 cap = (u64{vmx::proc2::enable_ept | vmx::proc2::enable_vpid} << 32) |
+                  vmx::proc2::unrestricted_guest;  // an allowed-0 bit says nothing
+  CHECK(vmx::allows(cap, vmx::proc2::enable_ept));
+  CHECK(vmx::allows(cap, vmx::proc2::enable_ept | vmx::proc2::enable_vpid));
+  CHECK_FALSE(vmx::allows(cap, vmx::proc2::enable_ept | vmx::proc2::unrestricted_guest));
+  CHECK_FALSE(vmx::allows(0, vmx::proc2::enable_ept));
+  CHECK(vmx::cr4_vmxe == bit(13));
+}
