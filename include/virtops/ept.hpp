@@ -42,7 +42,7 @@ inline constexpr std::uint64_t paging_write_access = std::uint64_t{1} << 58;
 inline constexpr std::uint64_t supervisor_shadow_stack = std::uint64_t{1} << 60;
 /// PTE: sub-page write permissions apply.
 inline constexpr std::uint64_t subpage_write = std::uint64_t{1} << 61;
-/// Leaf entries: an EPT violation is not turned into #VE.
+/// Leaf entries: an EPT violation is not turned into `#VE`.
 inline constexpr std::uint64_t suppress_ve = std::uint64_t{1} << 63;
 /// Bits 51:12: the physical address of the next table or the page.
 inline constexpr std::uint64_t address_mask = 0x000ffffffffff000;

@@ -35,7 +35,7 @@ inline constexpr std::uint32_t exit_ctls2 = 0x493;
 }  // namespace msr
 
 /// CR4.VMXE (SDM Vol. 3A, 2.5): VMXON needs it set, and every VMX
-/// instruction raises #UD while it is clear.
+/// instruction raises `#UD` while it is clear.
 inline constexpr std::uint64_t cr4_vmxe = std::uint64_t{1} << 13;
 
 /// IA32_FEATURE_CONTROL bits.
@@ -177,7 +177,7 @@ constexpr bool vmfunc_allowed(std::uint64_t vmfunc_msr, unsigned n) noexcept {
 /// Which capability MSRs exist (SDM A.1-A.11). The basic, pin-based,
 /// processor-based, VM-exit, VM-entry, misc, CR0/CR4 fixed and VMCS-enum
 /// MSRs exist on every CPU with VMX; the others only as follows. Reading one
-/// that does not exist raises #GP.
+/// that does not exist raises `#GP`.
 ///
 /// IA32_VMX_PROCBASED_CTLS2: bit 63 of IA32_VMX_PROCBASED_CTLS ("activate
 /// secondary controls" may be 1).

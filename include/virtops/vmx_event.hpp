@@ -49,7 +49,7 @@ enum class event_error : std::uint8_t {
   exception_vector_above_31,   ///< an exception's vector is 0-31
   other_event_vector_not_0,    ///< the only other event is vector 0 (pending MTF)
   error_code_not_allowed,      ///< not a hardware exception that pushes one
-  error_code_required,         ///< #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP push one
+  error_code_required,         ///< `#DF`, `#TS`, `#NP`, `#SS`, `#GP`, `#PF`, `#AC`, `#CP` push one
   error_code_too_wide,         ///< bits 31:16 of the error code must be 0
   instruction_length_invalid,  ///< software events: 1-15 (0 only with IA32_VMX_MISC[30])
   not_valid,                   ///< re-injection of a field whose valid bit is 0
@@ -89,8 +89,8 @@ struct entry_event {
   std::uint32_t instruction_length = 0;        ///< vmcs::vm_entry_instruction_length
 };
 
-/// Whether exception `vector` pushes an error code in protected mode: #DF
-/// (8), #TS (10), #NP (11), #SS (12), #GP (13), #PF (14), #AC (17) and #CP
+/// Whether exception `vector` pushes an error code in protected mode: `#DF`
+/// (8), `#TS` (10), `#NP` (11), `#SS` (12), `#GP` (13), `#PF` (14), `#AC` (17) and `#CP`
 /// (21) (SDM Vol. 3A, Table 6-1; 27.2.1.3 checks the same list).
 constexpr bool exception_has_error_code(std::uint8_t vector) noexcept {
   return vector < 32 && ((0x00227d00u >> vector) & 1) != 0;
@@ -140,12 +140,12 @@ constexpr checked<entry_event, event_error> inject_external_interrupt(
 constexpr checked<entry_event, event_error> inject_nmi() noexcept {
   return make_entry_event(event_type::nmi, 2, false, 0, 0);
 }
-/// A hardware exception without an error code (#UD, #DB, ...).
+/// A hardware exception without an error code (`#UD`, `#DB`, ...).
 constexpr checked<entry_event, event_error> inject_hardware_exception(
     std::uint8_t vector, event_rules rules = {}) noexcept {
   return make_entry_event(event_type::hardware_exception, vector, false, 0, 0, rules);
 }
-/// A hardware exception with an error code (#GP, #PF, ...).
+/// A hardware exception with an error code (`#GP`, `#PF`, ...).
 constexpr checked<entry_event, event_error> inject_hardware_exception(
     std::uint8_t vector, std::uint32_t error_code, event_rules rules = {}) noexcept {
   return make_entry_event(event_type::hardware_exception, vector, true, error_code, 0, rules);

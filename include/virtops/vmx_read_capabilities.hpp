@@ -3,7 +3,7 @@
 /// those, with the fault-tolerant RDMSR (msr.hpp).
 ///
 ///     const auto caps = virtops::vmx::read_capabilities();
-///     if (!caps.ok()) { /* caps.failed_msr, caps.error: the RDMSR's #GP */ }
+///     if (!caps.ok()) { /* caps.failed_msr, caps.error: the RDMSR's `#GP` */ }
 ///     const auto proc = virtops::vmx::adjust_controls(
 ///         vmx::proc::hlt_exiting | vmx::proc::activate_secondary_controls, 0,
 ///         caps.value.procbased_ctls);
@@ -69,10 +69,10 @@ inline capabilities_read read_capabilities_with(Read&& read) noexcept {
   return r;
 }
 
-/// read_capabilities_with the fault-tolerant RDMSR under policy `P`: a #GP
+/// read_capabilities_with the fault-tolerant RDMSR under policy `P`: a `#GP`
 /// is `error` (errc::fault), not a dead CPU. Needs CPL 0 (in ring 3 the
 /// first RDMSR faults); VMX need not be on. Without VMX (CPUID.1:ECX.VMX
-/// 0) IA32_VMX_BASIC itself #GPs and comes back as that failure.
+/// 0) IA32_VMX_BASIC itself raises `#GP` and comes back as that failure.
 template <fault_policy P = policy::report>
 inline capabilities_read read_capabilities() noexcept {
   return read_capabilities_with(
