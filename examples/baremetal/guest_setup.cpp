@@ -12,10 +12,7 @@ namespace vmx = virtops::vmx;
 
 namespace vmcs = virtops::vmcs;
 
-constexpr std::uint32_t vmx_pinbased = 0x481, vmx_exit = 0x483, vmx_entry = 0x484,
-                        vmx_cr0_fixed0 = 0x486, vmx_cr0_fixed1 = 0x487, vmx_cr4_fixed0 = 0x488,
-                        vmx_cr4_fixed1 = 0x489, vmx_true_pinbased = 0x48D,
-                        vmx_true_procbased = 0x48E, vmx_true_exit = 0x48F, vmx_true_entry = 0x490;
+namespace segment = virtops::segment;
 
 unsigned failures = 0;
 // VMWRITE of a typed field. The value is checked as vmx::vmwrite<F> checks
@@ -23,6 +20,17 @@ unsigned failures = 0;
 template <class F>
 void w(vmcs::value_for<F> value) {
   if (!vmx::vmwrite<F>(value).ok()) ++failures;
+}
+
+// A control field from required bits only, counted as a failure if the
+// CPU does not allow one of them.
+std::uint32_t required_controls(std::uint32_t required, std::uint64_t capability) {
+  const vmx::controls_adjustment<std::uint32_t> a = vmx::adjust_controls(required, 0, capability);
+  if (!a.ok()) {
+    ++failures;
+    return 0;
+  }
+  return a.value();
 }
 
 // Host selector fields must have RPL and TI clear (the VM-entry checks on
@@ -53,17 +61,19 @@ void set_segment(void* v, unsigned offset, std::uint16_t selector, std::uint16_t
 
 }  // namespace
 
-std::uint32_t vmcs_revision() {
-  return static_cast<std::uint32_t>(cpu::rdmsr(ia32_vmx_basic) & 0x7fffffff);
-}
+std::uint32_t vmcs_revision() { return vmx::revision_id(cpu::rdmsr(vmx::msr::basic)); }
 
 std::uint64_t vmx_enable() {
-  std::uint64_t fc = cpu::rdmsr(ia32_feature_control);
-  if (!(fc & 1)) cpu::wrmsr(ia32_feature_control, fc | 0x5);  // lock, VMX outside SMX
-  fc = cpu::rdmsr(ia32_feature_control);
-  std::uint64_t cr0 = cpu::read_cr0(), cr4 = cpu::read_cr4() | (1u << 13);
-  cr0 = (cr0 | cpu::rdmsr(vmx_cr0_fixed0)) & cpu::rdmsr(vmx_cr0_fixed1);
-  cr4 = (cr4 | cpu::rdmsr(vmx_cr4_fixed0)) & cpu::rdmsr(vmx_cr4_fixed1);
+  namespace fc_bits = vmx::feature_control;
+  std::uint64_t fc = cpu::rdmsr(vmx::msr::feature_control);
+  if (!(fc & fc_bits::lock))
+    cpu::wrmsr(vmx::msr::feature_control, fc | fc_bits::lock | fc_bits::vmx_outside_smx);
+  fc = cpu::rdmsr(vmx::msr::feature_control);
+  const std::uint64_t cr0 = vmx::adjust_cr(cpu::read_cr0(), cpu::rdmsr(vmx::msr::cr0_fixed0),
+                                           cpu::rdmsr(vmx::msr::cr0_fixed1));
+  const std::uint64_t cr4 =
+      vmx::adjust_cr(cpu::read_cr4() | vmx::cr4_vmxe, cpu::rdmsr(vmx::msr::cr4_fixed0),
+                     cpu::rdmsr(vmx::msr::cr4_fixed1));
   cpu::write_cr0(cr0);
   cpu::write_cr4(cr4);
   return fc;
@@ -72,22 +82,22 @@ std::uint64_t vmx_enable() {
 unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
                         std::uint32_t proc_controls) {
   failures = 0;
-  const bool true_ctls = (cpu::rdmsr(ia32_vmx_basic) >> 55) & 1;
+  // Only the capability MSRs that exist, the TRUE_* ones when present.
+  const vmx::capabilities_read caps = vmx::read_capabilities();
+  if (!caps.ok()) return 1;
   const std::uint64_t cr0 = cpu::read_cr0(), cr3 = cpu::read_cr3(), cr4 = cpu::read_cr4();
   const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
   const std::uint16_t tr = cpu::str();
   // The field is 32 bits: the MSR's bits 31:0.
   const std::uint32_t sysenter_cs = cpu::rdmsr(cpu::ia32_sysenter_cs) & 0xffffffff;
 
-  w<vmcs::pin_based_vm_execution_controls>(
-      adjust_controls(0, cpu::rdmsr(true_ctls ? vmx_true_pinbased : vmx_pinbased)));
+  w<vmcs::pin_based_vm_execution_controls>(required_controls(0, caps.value.pinbased_ctls));
   w<vmcs::primary_processor_based_vm_execution_controls>(
-      adjust_controls(proc_hlt_exiting | proc_controls,
-                      cpu::rdmsr(true_ctls ? vmx_true_procbased : ia32_vmx_procbased)));
-  w<vmcs::primary_vm_exit_controls>(adjust_controls(
-      1u << 9 /* host address-space size */, cpu::rdmsr(true_ctls ? vmx_true_exit : vmx_exit)));
-  w<vmcs::vm_entry_controls>(adjust_controls(1u << 9 /* IA-32e mode guest */,
-                                             cpu::rdmsr(true_ctls ? vmx_true_entry : vmx_entry)));
+      required_controls(vmx::proc::hlt_exiting | proc_controls, caps.value.procbased_ctls));
+  w<vmcs::primary_vm_exit_controls>(
+      required_controls(vmx::exit::host_address_space_size, caps.value.exit_ctls));
+  w<vmcs::vm_entry_controls>(
+      required_controls(vmx::entry::ia32e_mode_guest, caps.value.entry_ctls));
   w<vmcs::exception_bitmap>(0);
   w<vmcs::cr3_target_count>(0);
   w<vmcs::vm_exit_msr_store_count>(0);
@@ -129,16 +139,17 @@ unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
     const std::uint16_t sel = code ? cpu::read_cs() : cpu::read_ds();
     if (!vmx::vmwrite(vmcs::guest_es_selector::encoding + 2 * i, sel & ~7u) ||
         !vmx::vmwrite(vmcs::guest_es_limit::encoding + 2 * i, 0xffffffff) ||
-        !vmx::vmwrite(vmcs::guest_es_access_rights::encoding + 2 * i, code ? 0xa09b : 0xc093) ||
+        !vmx::vmwrite(vmcs::guest_es_access_rights::encoding + 2 * i,
+                      segment::to_vmcs(code ? segment::code64 : segment::data32).value()) ||
         !vmx::vmwrite(vmcs::guest_es_base::encoding + 2 * i, 0))
       ++failures;
   }
   w<vmcs::guest_ldtr_selector>(0);
-  w<vmcs::guest_ldtr_access_rights>(1u << 16);
+  w<vmcs::guest_ldtr_access_rights>(segment::to_vmcs(segment::unusable).value());
   w<vmcs::guest_ldtr_limit>(0);
   w<vmcs::guest_ldtr_base>(0);
   w<vmcs::guest_tr_selector>(tr);
-  w<vmcs::guest_tr_access_rights>(0x8b);
+  w<vmcs::guest_tr_access_rights>(segment::to_vmcs(segment::tss64_busy).value());
   w<vmcs::guest_tr_limit>(cpu::segment_limit(tr));
   w<vmcs::guest_tr_base>(cpu::system_segment_base(tr));
   w<vmcs::guest_gdtr_base>(gdt.base);

@@ -140,7 +140,7 @@ bool run_vmx(void* guest_stack_top, void* vmcs) {
   if (!on || !virtops::vmx::vmclear(pa(vmcs)) || !virtops::vmx::vmptrld(pa(vmcs))) return false;
   const unsigned bad =
       baremetal::vmx_setup_vmcs(reinterpret_cast<std::uint64_t>(&guest_main), pa(guest_stack_top),
-                                baremetal::proc_unconditional_io_exiting);
+                                virtops::vmx::proc::unconditional_io_exiting);
   if (bad) {
     print("host: %u VMWRITEs failed while setting up the VMCS\n", bad);
     return false;
@@ -159,8 +159,9 @@ bool run_vmx(void* guest_stack_top, void* vmcs) {
       case exit_reason::vmcall: g.rax = handle_hypercall(g.rax, g.rbx, g.rcx); break;
       case exit_reason::cpuid: handle_cpuid(g.rax, g.rbx, g.rcx, g.rdx); break;
       case exit_reason::io_instruction: {
-        const std::uint64_t q = virtops::vmx::vmread<vmcs::exit_qualification>().value();
-        if (!(q & 8)) handle_out(static_cast<std::uint16_t>(q >> 16), g.rax & 0xffffffff);
+        const virtops::vmx::io_access io =
+            virtops::vmx::decode_io(virtops::vmx::vmread<vmcs::exit_qualification>().value());
+        if (!io.in) handle_out(io.port, g.rax & 0xffffffff);
         break;
       }
       case exit_reason::hlt:
@@ -185,7 +186,7 @@ unsigned shutdown_vmx(void* vmcs) {
   print("host: emergency shutdown (Linux reboot flow)\n");
   print("  crash path: VMXOFF and CR4.VMXE cleared behind the hypervisor's back\n");
   (void)virtops::vmx::vmxoff<policy::ignore>();
-  cpu::write_cr4(cpu::read_cr4() & ~(1ull << 13));
+  cpu::write_cr4(cpu::read_cr4() & ~virtops::vmx::cr4_vmxe);
   unsigned ok = 0;
   kvm_rebooting = true;
   const virtops::status clear = virtops::vmx::vmclear<on_reboot>(pa(vmcs));

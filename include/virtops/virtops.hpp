@@ -3,7 +3,9 @@
 /// Everything but <virtops/posix.hpp>, which needs a hosted POSIX system.
 #pragma once
 
+#include "checked.hpp"
 #include "config.hpp"
+#include "ept.hpp"
 #include "extable.hpp"
 #include "fault.hpp"
 #include "format.hpp"
@@ -12,6 +14,7 @@
 #include "msr.hpp"
 #include "panic.hpp"
 #include "policy.hpp"
+#include "segment.hpp"
 #include "status.hpp"
 #include "svm.hpp"
 #include "trap.hpp"
@@ -20,7 +23,11 @@
 #include "vmcs.hpp"
 #include "vmx.hpp"
 #include "vmx_capabilities.hpp"
+#include "vmx_controls.hpp"
+#include "vmx_event.hpp"
+#include "vmx_exit_qualification.hpp"
 #include "vmx_exit_reason.hpp"
+#include "vmx_read_capabilities.hpp"
 #include "xcr.hpp"
 
 #define VIRTOPS_VERSION_MAJOR 0

@@ -254,8 +254,9 @@ TEST_CASE("VMX exit reasons have their SDM names") {
 TEST_CASE("capability helpers force allowed-0 bits on and allowed-1 bits off") {
   // allowed-0 (must be 1): bits 1,2,4; allowed-1 (may be 1): bits 0-7.
   const std::uint64_t cap = (std::uint64_t{0xff} << 32) | 0x16;
-  CHECK(vmx::adjust_controls(0, cap) == 0x16);
-  CHECK(vmx::adjust_controls(0x101, cap) == 0x17);  // bit 8 not allowed
+  CHECK(vmx::adjust_controls(0, 0, cap).value() == 0x16);
+  CHECK(vmx::adjust_controls(0, 0x101, cap).value() == 0x17);  // optional bit 8 not allowed
+  CHECK_FALSE(vmx::adjust_controls(0x100, 0, cap).ok());       // required bit 8 not allowed
   CHECK(vmx::controls_ok(0x17, cap));
   CHECK_FALSE(vmx::controls_ok(0x01, cap));
   CHECK_FALSE(vmx::controls_ok(0x117, cap));
