@@ -14,7 +14,7 @@ namespace virtops::svm {
 enum class exit_info_error : std::uint8_t {
   none,
   bad_operand_size,   ///< IOIO: not exactly one of SZ8, SZ16, SZ32
-  bad_address_size,   ///< IOIO: not exactly one of A16, A32, A64
+  bad_address_size,   ///< IOIO: more than one of A16, A32, A64
   bad_segment,        ///< IOIO: SEG is 6 or 7
   bad_msr_direction,  ///< MSR: EXITINFO1 neither 0 (RDMSR) nor 1 (WRMSR)
 };
@@ -48,7 +48,7 @@ enum class segment_register : std::uint8_t { es, cs, ss, ds, fs, gs };
 struct io_access {
   std::uint16_t port;
   std::uint8_t operand_size;  ///< bytes: 1, 2 or 4
-  std::uint8_t address_size;  ///< bits: 16, 32 or 64
+  std::uint8_t address_size;  ///< bits: 16, 32 or 64; 0 if the CPU set none (QEMU TCG)
   bool in;                    ///< IN/INS, else OUT/OUTS
   bool string;                ///< INS/OUTS
   bool rep;
@@ -68,7 +68,10 @@ constexpr detail::checked<io_access, exit_info_error> decode_ioio(
     case b::sz32: a.operand_size = 4; break;
     default: return exit_info_error::bad_operand_size;
   }
+  // QEMU TCG (7.2 and later) never sets A16/A32/A64: none is "not
+  // reported", only two or more are wrong.
   switch (v & (b::a16 | b::a32 | b::a64)) {
+    case 0: a.address_size = 0; break;
     case b::a16: a.address_size = 16; break;
     case b::a32: a.address_size = 32; break;
     case b::a64: a.address_size = 64; break;
