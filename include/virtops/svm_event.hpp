@@ -46,8 +46,8 @@ constexpr const char* to_string(event_error e) noexcept {
   return "unknown";
 }
 
-/// Whether exception `vector` pushes an error code: #DF, #TS, #NP, #SS,
-/// #GP, #PF, #AC, #CP, #VC, #SX (APM Vol. 2, 8.2).
+/// Whether exception `vector` pushes an error code: `#DF`, `#TS`, `#NP`, `#SS`,
+/// `#GP`, `#PF`, `#AC`, `#CP`, `#VC`, `#SX` (APM Vol. 2, 8.2).
 constexpr bool exception_has_error_code(unsigned vector) noexcept {
   switch (vector) {
     case 8:
@@ -89,7 +89,7 @@ struct event {
   constexpr bool valid() const noexcept { return (info & valid_bit) != 0; }
   /// The 64-bit field as the APM draws it (error code in bits 63:32).
   constexpr std::uint64_t raw() const noexcept { return (std::uint64_t{error_code} << 32) | info; }
-  /// A software interrupt, or #BP/#OF raised by INT3/INTO: re-injected, the
+  /// A software interrupt, or `#BP`/`#OF` raised by INT3/INTO: re-injected, the
   /// CPU pushes control_area::next_rip as the return address, so the
   /// hypervisor must set it (KVM does the same).
   constexpr bool is_soft() const noexcept {
@@ -144,11 +144,11 @@ constexpr event make_nmi() noexcept { return make_event(event_type::nmi, 2, fals
 constexpr event make_software_interrupt(std::uint8_t vector) noexcept {
   return make_event(event_type::software_interrupt, vector, false).value();
 }
-/// An exception that pushes no error code (#UD, #DB, ...).
+/// An exception that pushes no error code (`#UD`, `#DB`, ...).
 constexpr detail::checked<event, event_error> make_exception(std::uint8_t vector) noexcept {
   return make_event(event_type::exception, vector, false);
 }
-/// An exception that pushes `error_code` (#GP, #PF, ...).
+/// An exception that pushes `error_code` (`#GP`, `#PF`, ...).
 constexpr detail::checked<event, event_error> make_exception(std::uint8_t vector,
                                                              std::uint32_t error_code) noexcept {
   return make_event(event_type::exception, vector, true, error_code);
