@@ -2,6 +2,7 @@
 // CPU that implements SVM (QEMU TCG, Bochs). Expected results are the APM's.
 #include <virtops/virtops.hpp>
 
+#include "baremetal.hpp"
 #include "cpu.hpp"
 #include "events.hpp"
 #include "gprs_pattern.hpp"
@@ -187,6 +188,98 @@ void check_vmrun(vmcb::vmcb* v, void* stack) {
         "got %s", virtops::to_string(save_odd.code()));
 }
 
+// The permission maps, as the CPU reads them: a guest whose accesses pass
+// through or exit, in order, by the bits svm::msr_permission_map and
+// svm::io_permission_map set (one MSR in each of the three MSRPM ranges, a
+// read and a write bit, and the IOPM's third page for a wrapped access).
+extern "C" void svm_permission_guest();
+asm(".pushsection .text\n"
+    ".globl svm_permission_guest\n"
+    "svm_permission_guest:\n"
+    "mov $0xc0000080, %ecx\n rdmsr\n"    // EFER read: passes
+    "mov $0xc0000081, %ecx\n rdmsr\n"    // STAR read: exits
+    "wrmsr\n"                            // STAR write: exits
+    "mov $0x1b, %ecx\n rdmsr\n"          // APIC_BASE read: passes
+    "mov $0x10, %ecx\n rdmsr\n"          // TSC read: exits
+    "mov $0xc0010117, %ecx\n rdmsr\n"    // VM_HSAVE_PA read: exits
+    "out %al, $0x81\n"                   // passes
+    "out %al, $0x80\n"                   // exits
+    "mov $0xffff, %dx\n out %ax, %dx\n"  // ports 0xFFFF and 0: exits through bit 0x10000
+    "hlt\n"
+    "ud2\n"
+    ".popsection");
+
+struct expected_exit {
+  exit_code code;
+  std::uint64_t what;  ///< the MSR (RCX) or the port
+  bool write;          ///< WRMSR or OUT
+};
+
+void check_permission_maps(vmcb::vmcb* v, void* stack) {
+  auto* const msrpm = static_cast<svm::msr_permission_map*>(baremetal::alloc_pages(2));
+  auto* const iopm = static_cast<svm::io_permission_map*>(baremetal::alloc_pages(3));
+  for (std::uint8_t& b : msrpm->bytes) b = 0;
+  iopm->pass_through_all();
+  const bool maps_ok =
+      msrpm->intercept(cpu::ia32_star, virtops::msr_access::read_write) ==
+          virtops::bitmap_error::none &&
+      msrpm->intercept(0x10, virtops::msr_access::read) == virtops::bitmap_error::none &&
+      msrpm->intercept(vmcb::msr::vm_hsave_pa, virtops::msr_access::read) ==
+          virtops::bitmap_error::none;
+  iopm->intercept(0x80);
+  iopm->intercept(0);  // and, for a wrapped access, bit 0x10000
+  for (unsigned i = 0; i < sizeof *v; ++i) reinterpret_cast<std::uint8_t*>(v)[i] = 0;
+  baremetal::svm_setup_vmcb(*v, reinterpret_cast<std::uint64_t>(&svm_permission_guest),
+                            pa(stack) + 4096 - 16,
+                            vmcb::intercept_misc1::hlt | vmcb::intercept_misc1::msr_prot |
+                                vmcb::intercept_misc1::ioio_prot);
+  v->control.msrpm_base_pa = pa(msrpm);
+  v->control.iopm_base_pa = pa(iopm);
+
+  constexpr expected_exit expected[] = {
+      {exit_code::msr, 0xc0000081, false}, {exit_code::msr, 0xc0000081, true},
+      {exit_code::msr, 0x10, false},       {exit_code::msr, 0xc0010117, false},
+      {exit_code::ioio, 0x80, true},       {exit_code::ioio, 0xffff, true},
+      {exit_code::hlt, 0, false},
+  };
+  const char* const names[] = {"svm.msrpm_second_range_read_exits_first_passes",
+                               "svm.msrpm_write_bit_exits",
+                               "svm.msrpm_first_range_read_exits_second_passes",
+                               "svm.msrpm_third_range_read_exits",
+                               "svm.iopm_port_exits_neighbour_passes",
+                               "svm.iopm_wrapped_access_exits_through_third_page",
+                               "svm.permission_guest_reaches_hlt"};
+  virtops::gprs g{};
+  for (unsigned i = 0; i < sizeof expected / sizeof expected[0]; ++i) {
+    const expected_exit& e = expected[i];
+    const status s = maps_ok ? run_guest(v, g) : status{};
+    const vmcb::control_area& c = v->control;
+    bool ok = maps_ok && s.ok() && exited_with(v, e.code);
+    std::uint64_t what = 0;
+    bool write = false;
+    if (ok && e.code == exit_code::msr) {
+      const auto d = svm::decode_msr(c.exit_info_1);
+      what = g.rcx & 0xffffffffu;
+      write = d.ok() && d.value() == svm::msr_direction::write;
+      ok = d.ok() && what == e.what && write == e.write;
+      v->save.rip += 2;  // RDMSR/WRMSR; QEMU TCG has no nRIP save
+    } else if (ok && e.code == exit_code::ioio) {
+      const auto io = svm::decode_ioio(c.exit_info_1, c.exit_info_2);
+      ok = io.ok() && io.value().port == e.what && !io.value().in;
+      if (io.ok()) {
+        what = io.value().port;
+        write = !io.value().in;
+        v->save.rip = io.value().next_rip;
+      }
+    }
+    check(names[i], ok, "maps=%d status=%s exit_code=%#lx (%s) msr/port=%#lx write=%d", maps_ok,
+          virtops::to_string(s.code()), static_cast<unsigned long>(exit_code_of(v)),
+          vmcb::to_string(static_cast<exit_code>(exit_code_of(v))),
+          static_cast<unsigned long>(what), write);
+    if (!ok) return;
+  }
+}
+
 }  // namespace
 
 void run_svm_checks() {
@@ -211,4 +304,5 @@ void run_svm_checks() {
   check_vmsave_vmload(save_area);
   check_events_at_vmsave(save_area);
   check_vmrun(vmcb_page, stack);
+  check_permission_maps(vmcb_page, stack);
 }
