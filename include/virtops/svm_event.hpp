@@ -102,7 +102,7 @@ struct event {
 
 /// Why `e` (with V set) is not an event VMRUN accepts and a guest handles
 /// correctly, or none.
-constexpr event_error check(event e) noexcept {
+constexpr event_error validate(event e) noexcept {
   if (!e.valid()) return event_error::not_valid;
   if (e.info & event::reserved_mask) return event_error::reserved_bits;
   switch (e.type()) {
@@ -130,7 +130,7 @@ constexpr detail::checked<event, event_error> make_event(event_type type, std::u
   event e{event::valid_bit | (static_cast<std::uint32_t>(type) << event::type_shift) |
               (has_error_code ? event::error_code_valid : 0u) | vector,
           has_error_code ? error_code : 0u};
-  if (const event_error err = check(e); err != event_error::none) return err;
+  if (const event_error err = validate(e); err != event_error::none) return err;
   return e;
 }
 
@@ -158,7 +158,7 @@ constexpr detail::checked<event, event_error> make_exception(std::uint8_t vector
 constexpr detail::checked<event, event_error> decode_event(std::uint32_t info,
                                                            std::uint32_t error_code) noexcept {
   const event e{info, error_code};
-  if (const event_error err = check(e); err != event_error::none) return err;
+  if (const event_error err = validate(e); err != event_error::none) return err;
   return e;
 }
 

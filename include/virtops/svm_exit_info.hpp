@@ -139,7 +139,7 @@ constexpr nested_page_fault decode_npf(std::uint64_t exit_info_1,
 
 /// EXITINFO1 of a CR or DR access intercept with decode assists
 /// (feature::decode_assists; APM 15.8.1).
-struct mov_cr_dr {
+struct cr_dr_access {
   /// Bit 63, for CR accesses: the exit was a MOV to/from CRn, and gpr is
   /// its register; 0 for LMSW, CLTS, SMSW (and for a DR access, where the
   /// bit is not defined and gpr is always valid).
@@ -147,10 +147,10 @@ struct mov_cr_dr {
   std::uint8_t gpr;  ///< bits 3:0: RAX=0, RCX=1, ..., R15=15
 };
 
-constexpr mov_cr_dr decode_cr_access(std::uint64_t exit_info_1) noexcept {
+constexpr cr_dr_access decode_cr_access(std::uint64_t exit_info_1) noexcept {
   return {(exit_info_1 >> 63) != 0, static_cast<std::uint8_t>(exit_info_1 & 0xf)};
 }
-constexpr mov_cr_dr decode_dr_access(std::uint64_t exit_info_1) noexcept {
+constexpr cr_dr_access decode_dr_access(std::uint64_t exit_info_1) noexcept {
   return {true, static_cast<std::uint8_t>(exit_info_1 & 0xf)};
 }
 

@@ -22,6 +22,14 @@ inline constexpr std::uint32_t svm_bit = 1u << 2;
 inline constexpr std::uint32_t svm_features_leaf = 0x8000000A;
 }  // namespace cpuid
 
+/// SVM_KEY (APM Vol. 2, ch. 15, "SVM-Lock"): with feature::svm_lock, the key that
+/// unlocks VM_CR.LOCK (availability::disabled_with_key).
+inline constexpr std::uint32_t svm_key_msr = 0xC0010118;
+/// TSC_RATIO (APM Vol. 2, ch. 15, "TSC Ratio MSR"): the guest's TSC rate, with
+/// feature::tsc_rate_msr; 8.32 fixed point, tsc_ratio_default is 1.0.
+inline constexpr std::uint32_t tsc_ratio_msr = 0xC0000104;
+inline constexpr std::uint64_t tsc_ratio_default = std::uint64_t{1} << 32;
+
 // CPUID Fn8000_000A EDX: name, bit (APM Vol. 3, Appendix E; bits not listed
 // are reserved).
 // clang-format off

@@ -209,6 +209,10 @@ std::vector<row> rows() {
     R("Linux", "PFERR_GUEST_SIZEM_BIT", 1ull << 35, svm::npf_bits::size_mismatch),
     R("Linux", "PFERR_GUEST_VMPL_BIT", 1ull << 36, svm::npf_bits::vmpl),
 
+    // MSRs.
+    R("Linux", "MSR_AMD64_TSC_RATIO", 0xc0000104, svm::tsc_ratio_msr),
+    R("Linux", "SVM_TSC_RATIO_DEFAULT", 0x0100000000ull, svm::tsc_ratio_default),
+
     // Permission map sizes.
     R("Linux", "MSRPM_SIZE (PAGE_SIZE * 2)", 8192, svm::msr_permission_map::size),
     R("Linux", "IOPM_SIZE (PAGE_SIZE * 3)", 12288, svm::io_permission_map::size),
@@ -264,6 +268,9 @@ std::vector<ours_constant> ours() {
     OURS(svm::npf_bits::page_table_walk), OURS(svm::npf_bits::encrypted),
     OURS(svm::npf_bits::size_mismatch), OURS(svm::npf_bits::vmpl),
     OURS(svm::msr_permission_map::size), OURS(svm::io_permission_map::size),
+    OURS(svm::tsc_ratio_msr), OURS(svm::tsc_ratio_default),
+    ONLY(svm::svm_key_msr,
+         "APM Vol. 2 ch. 15 (SVM_KEY, SVM-Lock); not in the peers' MSR lists we read"),
   };
 }
 // clang-format on

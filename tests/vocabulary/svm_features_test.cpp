@@ -75,6 +75,9 @@ TEST_CASE("Fn8000_000A EAX is the revision in bits 7:0, EBX the number of ASIDs"
   CHECK(svm::cpuid::svm_features_leaf == 0x8000000Au);
   CHECK(svm::cpuid::extended_features_leaf == 0x80000001u);
   CHECK(svm::cpuid::svm_bit == 4u);  // ECX bit 2
+  CHECK(svm::svm_key_msr == 0xC0010118u);
+  CHECK(svm::tsc_ratio_msr == 0xC0000104u);
+  CHECK(svm::tsc_ratio_default == 0x0000000100000000ull);  // 1.0 in 8.32 fixed point
 }
 
 TEST_CASE("SVM availability follows the APM's check: CPUID, VM_CR.SVMDIS, VM_CR.LOCK, SVML") {
