@@ -37,26 +37,11 @@ std::uint32_t required_controls(std::uint32_t required, std::uint64_t capability
 // the host segment registers).
 std::uint16_t host_selector(std::uint16_t selector) { return selector & 0xfff8; }
 
-// VMCB offsets (APM Vol. 2, Appendix B).
-namespace vmcb {
-constexpr unsigned intercept_misc1 = 0x0C, intercept_misc2 = 0x10, iopm_base = 0x40,
-                   guest_asid = 0x58, es = 0x400, cs = 0x410, ss = 0x420, ds = 0x430, fs = 0x440,
-                   gs = 0x450, gdtr = 0x460, ldtr = 0x470, idtr = 0x480, tr = 0x490, cpl = 0x4CB,
-                   efer = 0x4D0, cr4 = 0x548, cr3 = 0x550, cr0 = 0x558, dr7 = 0x560, dr6 = 0x568,
-                   rflags = 0x570, rip = 0x578, rsp = 0x5D8, g_pat = 0x668;
-}  // namespace vmcb
+namespace vmcb = virtops::vmcb;
 
-template <class T>
-T& at(void* block, unsigned offset) {
-  return *reinterpret_cast<T*>(static_cast<char*>(block) + offset);
-}
-
-void set_segment(void* v, unsigned offset, std::uint16_t selector, std::uint16_t attrib,
+void set_segment(vmcb::segment& s, std::uint16_t selector, std::uint16_t attrib,
                  std::uint32_t limit, std::uint64_t base) {
-  at<std::uint16_t>(v, offset) = selector;
-  at<std::uint16_t>(v, offset + 2) = attrib;
-  at<std::uint32_t>(v, offset + 4) = limit;
-  at<std::uint64_t>(v, offset + 8) = base;
+  s = {selector, attrib, limit, base};
 }
 
 }  // namespace
@@ -170,35 +155,37 @@ unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
   return failures;
 }
 
-void svm_setup_vmcb(void* v, std::uint64_t guest_rip, std::uint64_t guest_rsp, std::uint32_t misc1,
-                    void* iopm) {
+void svm_setup_vmcb(vmcb::vmcb& v, std::uint64_t guest_rip, std::uint64_t guest_rsp,
+                    std::uint32_t misc1, virtops::svm::io_permission_map* iopm) {
   const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
   const std::uint16_t tr = cpu::str();
-  at<std::uint32_t>(v, vmcb::intercept_misc1) = misc1;
-  at<std::uint32_t>(v, vmcb::intercept_misc2) = intercept_vmrun | intercept_vmmcall;
+  vmcb::control_area& c = v.control;
+  vmcb::save_area& g = v.save;
+  c.intercept_misc1 = misc1;
+  c.intercept_misc2 = vmcb::intercept_misc2::vmrun | vmcb::intercept_misc2::vmmcall;
   if (iopm != nullptr) {
-    for (unsigned i = 0; i < 3 * 4096; ++i) static_cast<std::uint8_t*>(iopm)[i] = 0xff;
-    at<std::uint64_t>(v, vmcb::iopm_base) = reinterpret_cast<std::uint64_t>(iopm);
+    iopm->intercept_all();
+    c.iopm_base_pa = reinterpret_cast<std::uint64_t>(iopm);
   }
-  at<std::uint32_t>(v, vmcb::guest_asid) = 1;
-  set_segment(v, vmcb::cs, cpu::read_cs(), 0xa9b, 0xffffffff, 0);
-  const unsigned data_segments[] = {vmcb::es, vmcb::ss, vmcb::ds, vmcb::fs, vmcb::gs};
-  for (unsigned seg : data_segments) set_segment(v, seg, cpu::read_ds(), 0xc93, 0xffffffff, 0);
-  set_segment(v, vmcb::gdtr, 0, 0, gdt.limit, gdt.base);
-  set_segment(v, vmcb::idtr, 0, 0, idt.limit, idt.base);
-  set_segment(v, vmcb::ldtr, 0, 0, 0, 0);
-  set_segment(v, vmcb::tr, tr, 0x8b, cpu::segment_limit(tr), cpu::system_segment_base(tr));
-  at<std::uint8_t>(v, vmcb::cpl) = 0;
-  at<std::uint64_t>(v, vmcb::efer) = cpu::rdmsr(cpu::ia32_efer);
-  at<std::uint64_t>(v, vmcb::cr0) = cpu::read_cr0();
-  at<std::uint64_t>(v, vmcb::cr3) = cpu::read_cr3();
-  at<std::uint64_t>(v, vmcb::cr4) = cpu::read_cr4();
-  at<std::uint64_t>(v, vmcb::dr6) = 0xffff0ff0;
-  at<std::uint64_t>(v, vmcb::dr7) = 0x400;
-  at<std::uint64_t>(v, vmcb::rflags) = 0x2;
-  at<std::uint64_t>(v, vmcb::rip) = guest_rip;
-  at<std::uint64_t>(v, vmcb::rsp) = guest_rsp;
-  at<std::uint64_t>(v, vmcb::g_pat) = cpu::rdmsr(0x277);
+  c.guest_asid = 1;
+  set_segment(g.cs, cpu::read_cs(), 0xa9b, 0xffffffff, 0);
+  vmcb::segment* const data_segments[] = {&g.es, &g.ss, &g.ds, &g.fs, &g.gs};
+  for (vmcb::segment* seg : data_segments) set_segment(*seg, cpu::read_ds(), 0xc93, 0xffffffff, 0);
+  set_segment(g.gdtr, 0, 0, gdt.limit, gdt.base);
+  set_segment(g.idtr, 0, 0, idt.limit, idt.base);
+  set_segment(g.ldtr, 0, 0, 0, 0);
+  set_segment(g.tr, tr, 0x8b, cpu::segment_limit(tr), cpu::system_segment_base(tr));
+  g.cpl = 0;
+  g.efer = cpu::rdmsr(cpu::ia32_efer);
+  g.cr0 = cpu::read_cr0();
+  g.cr3 = cpu::read_cr3();
+  g.cr4 = cpu::read_cr4();
+  g.dr6 = 0xffff0ff0;
+  g.dr7 = 0x400;
+  g.rflags = 0x2;
+  g.rip = guest_rip;
+  g.rsp = guest_rsp;
+  g.g_pat = cpu::rdmsr(0x277);
 }
 
 }  // namespace baremetal

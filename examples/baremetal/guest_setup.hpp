@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <virtops/io_bitmap.hpp>
+#include <virtops/vmcb.hpp>
 
 namespace baremetal {
 
@@ -23,15 +25,11 @@ std::uint64_t vmx_enable();
 unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
                         std::uint32_t proc_controls);
 
-// VMCB intercepts (APM Vol. 2, Appendix B): the words at 0x0C and 0x10.
-inline constexpr std::uint32_t intercept_cpuid = 1u << 18, intercept_hlt = 1u << 24,
-                               intercept_ioio = 1u << 27;
-inline constexpr std::uint32_t intercept_vmrun = 1u << 0, intercept_vmmcall = 1u << 1;
-
-// Fills the VMCB at `vmcb` (zeroed page): intercepts (VMRUN and VMMCALL are
-// always on, plus `misc1`), ASID 1, and the guest state. With
-// intercept_ioio, `iopm` (12 KiB, physically contiguous) intercepts every port.
-void svm_setup_vmcb(void* vmcb, std::uint64_t guest_rip, std::uint64_t guest_rsp,
-                    std::uint32_t misc1, void* iopm = nullptr);
+// Fills `vmcb` (zeroed): intercepts (VMRUN and VMMCALL are always on, plus
+// `misc1`, virtops::vmcb::intercept_misc1 bits), ASID 1, and the guest
+// state. With intercept_misc1::ioio_prot, `iopm` (physically contiguous)
+// intercepts every port.
+void svm_setup_vmcb(virtops::vmcb::vmcb& vmcb, std::uint64_t guest_rip, std::uint64_t guest_rsp,
+                    std::uint32_t misc1, virtops::svm::io_permission_map* iopm = nullptr);
 
 }  // namespace baremetal

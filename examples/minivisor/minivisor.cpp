@@ -210,10 +210,11 @@ bool run_svm(void* guest_stack_top, virtops::vmcb::vmcb* vmcb) {
   guest_uses_vmcall = false;
   cpu::wrmsr(cpu::ia32_efer, cpu::rdmsr(cpu::ia32_efer) | efer_svme);
   cpu::wrmsr(vm_hsave_pa, pa(baremetal::alloc_page()));
+  namespace intercept = virtops::vmcb::intercept_misc1;
   baremetal::svm_setup_vmcb(
-      vmcb, reinterpret_cast<std::uint64_t>(&guest_main), pa(guest_stack_top),
-      baremetal::intercept_cpuid | baremetal::intercept_hlt | baremetal::intercept_ioio,
-      baremetal::alloc_pages(3));
+      *vmcb, reinterpret_cast<std::uint64_t>(&guest_main), pa(guest_stack_top),
+      intercept::cpuid | intercept::hlt | intercept::ioio_prot,
+      static_cast<virtops::svm::io_permission_map*>(baremetal::alloc_pages(3)));
   print("host: EFER.SVME set, VMCB ready\n");
   virtops::gprs g{};
   for (bool first = true;; first = false) {
@@ -234,9 +235,14 @@ bool run_svm(void* guest_stack_top, virtops::vmcb::vmcb* vmcb) {
         rip += 2;
         break;
       case exit_code::ioio: {
-        const std::uint64_t info = vmcb->control.exit_info_1;
-        if (!(info & 1)) handle_out(static_cast<std::uint16_t>(info >> 16), rax & 0xffffffff);
-        rip = vmcb->control.exit_info_2;  // the next RIP
+        const auto io =
+            virtops::svm::decode_ioio(vmcb->control.exit_info_1, vmcb->control.exit_info_2);
+        if (!io) {
+          print("host: IOIO exit info %s\n", virtops::svm::to_string(io.error()));
+          return false;
+        }
+        if (!io.value().in) handle_out(io.value().port, rax & 0xffffffff);
+        rip = io.value().next_rip;
         break;
       }
       case exit_code::hlt:
@@ -285,7 +291,8 @@ void program_main() {
     baremetal::exit_emulator(false);
   });
   const bool vmx = (cpu::cpuid(1).ecx >> 5) & 1;
-  const bool svm = (cpu::cpuid(0x80000001).ecx >> 2) & 1;
+  const bool svm =
+      cpu::cpuid(virtops::svm::cpuid::extended_features_leaf).ecx & virtops::svm::cpuid::svm_bit;
   print("minivisor on %s (%s), built with %s: using %s\n", baremetal::arg("emulator", "?"),
         baremetal::arg("cpu", "?"), BAREMETAL_COMPILER,
         vmx   ? "VMX"
