@@ -1,6 +1,6 @@
 /// \file
 /// virtops: a value or the typed reason a builder refused its input
-/// (vmx_event.hpp, segment.hpp, ept.hpp): bad input gets a named error,
+/// (the VMX and SVM vocabulary headers): bad input gets a named error,
 /// never a field value that the CPU would reject or misread.
 #pragma once
 

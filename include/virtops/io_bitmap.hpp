@@ -9,8 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "checked.hpp"
 #include "detail/bitmap.hpp"
-#include "detail/checked.hpp"
 
 namespace virtops {
 
@@ -49,8 +49,8 @@ struct io_bitmaps {
   }
   /// Whether an access of `width` bytes (1, 2 or 4) at `port` exits: if any
   /// port it touches is intercepted, and always if it wraps past 0xFFFF.
-  constexpr detail::checked<bool, bitmap_error> exits(std::uint16_t port,
-                                                      unsigned width) const noexcept {
+  constexpr virtops::checked<bool, bitmap_error> exits(std::uint16_t port,
+                                                       unsigned width) const noexcept {
     if (width != 1 && width != 2 && width != 4) return bitmap_error::bad_access_size;
     if (port + width - 1 > 0xffffu) return true;
     for (unsigned i = 0; i < width; ++i)
@@ -104,8 +104,8 @@ struct alignas(4096) io_permission_map {
   constexpr bool intercepted(std::uint16_t port) const noexcept { return bit(port); }
   /// Whether an access of `width` bytes (1, 2 or 4) at `port` exits, as the
   /// CPU decides it: any of bits port to port + size - 1 is set.
-  constexpr detail::checked<bool, bitmap_error> exits(std::uint16_t port,
-                                                      unsigned width) const noexcept {
+  constexpr virtops::checked<bool, bitmap_error> exits(std::uint16_t port,
+                                                       unsigned width) const noexcept {
     if (width != 1 && width != 2 && width != 4) return bitmap_error::bad_access_size;
     for (std::uint32_t i = 0; i < width; ++i)
       if (bit(port + i)) return true;

@@ -11,8 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "checked.hpp"
 #include "detail/bitmap.hpp"
-#include "detail/checked.hpp"
 
 namespace virtops {
 
@@ -63,8 +63,8 @@ struct alignas(4096) msr_bitmap {
   std::uint8_t bytes[size] = {};
 
   /// Where the bit of `msr` for `a` (read or write, not both) is.
-  static constexpr detail::checked<bitmap_position, bitmap_error> position(std::uint32_t msr,
-                                                                           msr_access a) noexcept {
+  static constexpr virtops::checked<bitmap_position, bitmap_error> position(std::uint32_t msr,
+                                                                            msr_access a) noexcept {
     const bool write = a == msr_access::write;
     std::uint32_t base, index;
     if (msr <= low_last) {
@@ -117,8 +117,8 @@ struct alignas(4096) msr_permission_map {
 
   std::uint8_t bytes[size] = {};
 
-  static constexpr detail::checked<bitmap_position, bitmap_error> position(std::uint32_t msr,
-                                                                           msr_access a) noexcept {
+  static constexpr virtops::checked<bitmap_position, bitmap_error> position(std::uint32_t msr,
+                                                                            msr_access a) noexcept {
     for (const range& r : ranges) {
       if (msr < r.first || msr > r.last) continue;
       const std::uint32_t bit = (msr - r.first) * 2 + (a == msr_access::write ? 1u : 0u);

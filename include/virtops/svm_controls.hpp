@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "detail/checked.hpp"
+#include "checked.hpp"
 
 namespace virtops::vmcb {
 
@@ -68,9 +68,9 @@ inline constexpr int_control_field avic_enable{31, 1};    ///< AVIC (feature::av
 
 /// `word` with `field` set to `value` and every other bit unchanged, or
 /// field_error::value_too_wide (and nothing changed) if it does not fit.
-constexpr detail::checked<std::uint32_t, field_error> with(std::uint32_t word,
-                                                           int_control_field field,
-                                                           std::uint32_t value) noexcept {
+constexpr virtops::checked<std::uint32_t, field_error> with(std::uint32_t word,
+                                                            int_control_field field,
+                                                            std::uint32_t value) noexcept {
   if (value > field.max()) return field_error::value_too_wide;
   return (word & ~field.mask()) | (value << field.shift);
 }

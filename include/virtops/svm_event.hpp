@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "detail/checked.hpp"
+#include "checked.hpp"
 
 namespace virtops::svm {
 
@@ -124,9 +124,9 @@ constexpr event_error validate(event e) noexcept {
 
 /// An event from its parts, checked (no error code: pass has_error_code
 /// false).
-constexpr detail::checked<event, event_error> make_event(event_type type, std::uint8_t vector,
-                                                         bool has_error_code,
-                                                         std::uint32_t error_code = 0) noexcept {
+constexpr virtops::checked<event, event_error> make_event(event_type type, std::uint8_t vector,
+                                                          bool has_error_code,
+                                                          std::uint32_t error_code = 0) noexcept {
   event e{event::valid_bit | (static_cast<std::uint32_t>(type) << event::type_shift) |
               (has_error_code ? event::error_code_valid : 0u) | vector,
           has_error_code ? error_code : 0u};
@@ -145,18 +145,18 @@ constexpr event make_software_interrupt(std::uint8_t vector) noexcept {
   return make_event(event_type::software_interrupt, vector, false).value();
 }
 /// An exception that pushes no error code (`#UD`, `#DB`, ...).
-constexpr detail::checked<event, event_error> make_exception(std::uint8_t vector) noexcept {
+constexpr virtops::checked<event, event_error> make_exception(std::uint8_t vector) noexcept {
   return make_event(event_type::exception, vector, false);
 }
 /// An exception that pushes `error_code` (`#GP`, `#PF`, ...).
-constexpr detail::checked<event, event_error> make_exception(std::uint8_t vector,
-                                                             std::uint32_t error_code) noexcept {
+constexpr virtops::checked<event, event_error> make_exception(std::uint8_t vector,
+                                                              std::uint32_t error_code) noexcept {
   return make_event(event_type::exception, vector, true, error_code);
 }
 
 /// EXITINTINFO or EVENTINJ as read from the VMCB, checked like a built one.
-constexpr detail::checked<event, event_error> decode_event(std::uint32_t info,
-                                                           std::uint32_t error_code) noexcept {
+constexpr virtops::checked<event, event_error> decode_event(std::uint32_t info,
+                                                            std::uint32_t error_code) noexcept {
   const event e{info, error_code};
   if (const event_error err = validate(e); err != event_error::none) return err;
   return e;
@@ -166,7 +166,7 @@ constexpr detail::checked<event, event_error> decode_event(std::uint32_t info,
 /// (EXITINTINFO, APM 15.7.2: the same format), or event_error::not_valid
 /// when there was none. The error code is dropped unless EV is set. If
 /// is_soft(), set control_area::next_rip as well.
-constexpr detail::checked<event, event_error> reinjection(
+constexpr virtops::checked<event, event_error> reinjection(
     std::uint32_t exit_int_info, std::uint32_t exit_int_info_err) noexcept {
   const auto decoded = decode_event(exit_int_info, exit_int_info_err);
   if (!decoded) return decoded.error();

@@ -6,7 +6,7 @@
 
 #include <cstdint>
 
-#include "detail/checked.hpp"
+#include "checked.hpp"
 
 namespace virtops::svm {
 
@@ -57,7 +57,7 @@ struct io_access {
 };
 
 /// EXITINFO1 and EXITINFO2 of exit_code::ioio.
-constexpr detail::checked<io_access, exit_info_error> decode_ioio(
+constexpr virtops::checked<io_access, exit_info_error> decode_ioio(
     std::uint64_t exit_info_1, std::uint64_t exit_info_2) noexcept {
   namespace b = ioio_bits;
   const auto v = static_cast<std::uint32_t>(exit_info_1);
@@ -92,7 +92,7 @@ constexpr detail::checked<io_access, exit_info_error> decode_ioio(
 /// the guest's ECX).
 enum class msr_direction : std::uint8_t { read = 0, write = 1 };
 
-constexpr detail::checked<msr_direction, exit_info_error> decode_msr(
+constexpr virtops::checked<msr_direction, exit_info_error> decode_msr(
     std::uint64_t exit_info_1) noexcept {
   if (exit_info_1 > 1) return exit_info_error::bad_msr_direction;
   return static_cast<msr_direction>(exit_info_1);
