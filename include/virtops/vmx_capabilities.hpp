@@ -3,7 +3,7 @@
 /// the adjustments every hypervisor makes with them.
 #pragma once
 
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops::vmx {
 
