@@ -72,10 +72,8 @@ struct uint_of<32> {
   using type = std::uint32_t;
 };
 
-// What an encoding's width, type and access bits make of a field. The
-// table's ~280 fields are of about a dozen kinds: computed once per kind,
-// not once per field (a class template instantiation per field with these
-// members was most of the table's compile time).
+// What an encoding's width, type and access bits make of a field: computed
+// once per kind of field (about twenty), not once per field.
 template <width W, field_type T, access A>
 struct field_kind {
   static constexpr width field_width = W;
@@ -91,11 +89,15 @@ struct field_kind {
 };
 }  // namespace detail
 
-/// A VMCS field, as a type. Every named field below derives from one.
+constexpr const char* name_of(std::uint64_t encoding) noexcept;
+
+/// A VMCS field, as a type: each named field below is one (vmcs::guest_rip
+/// is field<0x681E>), and an encoding the table lacks can be used as
+/// field<E> (or a type derived from it).
 /// Its members: encoding, field_width, type, field_access, index, bits (16,
 /// 32 or 64; as bits_of), read_only, value_type (std::uint16_t, _32_t or
-/// _64_t). The width, type and access are decode(Encoding)'s, taken from
-/// the same bits without a call.
+/// _64_t), field_name. The width, type and access are decode(Encoding)'s,
+/// taken from the same bits without a call.
 template <std::uint32_t Encoding>
 struct field : detail::field_kind<static_cast<width>((Encoding >> 13) & 3),
                                   static_cast<field_type>((Encoding >> 10) & 3),
@@ -106,6 +108,8 @@ struct field : detail::field_kind<static_cast<width>((Encoding >> 13) & 3),
                 "not a VMCS field encoding: high access (bit 0) on a field that is not 64-bit");
   static constexpr std::uint32_t encoding = Encoding;
   static constexpr std::uint16_t index = (Encoding >> 1) & 0x1ff;
+  /// The table's name for the encoding ("guest_rip"), or nullptr if it has none.
+  static constexpr const char* field_name = name_of(Encoding);
 };
 
 /// Any VMCS field type.
@@ -459,10 +463,11 @@ class value_for {
   X(host_ia32_interrupt_ssp_table_addr, 0x6C1C, natural, host)
 // clang-format on
 
-#define VIRTOPS_VMCS_DECLARE(name, enc, w, t)        \
-  struct name : field<enc> {                         \
-    static constexpr const char* field_name = #name; \
-  };
+// An alias, not a struct: a TU instantiates field<E> only for the fields it
+// uses, so the ~280 names cost about as little as constants. (A struct per
+// field, derived from field<E>, was most of the header's compile time.) The
+// width and type columns are checked once for all rows, below.
+#define VIRTOPS_VMCS_DECLARE(name, enc, w, t) using name = field<enc>;
 #define VIRTOPS_VMCS_DECLARE64(name, enc, t) \
   VIRTOPS_VMCS_DECLARE(name, enc, bits64, t) \
   VIRTOPS_VMCS_DECLARE(name##_high, enc + 1, bits64, t)
@@ -495,28 +500,44 @@ namespace detail {
 // every row at run time, names it).
 inline void vmcs_table_row_encoding_disagrees_with_the_sdm_width_or_type(const char*) noexcept {}
 
+inline void vmcs_table_row_out_of_ascending_encoding_order(const char*) noexcept {}
+
 constexpr bool table_rows_agree() noexcept {
+  std::uint32_t previous = 0;
   for (const field_info& f : all_fields) {
     const decoded d = decode(f.encoding);
     if (d.w != f.declared_width || d.type != f.declared_type || !d.valid)
       vmcs_table_row_encoding_disagrees_with_the_sdm_width_or_type(f.name);
+    if (&f != all_fields && f.encoding <= previous)
+      vmcs_table_row_out_of_ascending_encoding_order(f.name);
+    previous = f.encoding;
   }
   return true;
 }
 }  // namespace detail
 
-// Every row at once: a static_assert per row cost Clang more than the
-// field types themselves. (The field types take their width and type from
-// the same encoding bits, through field<E>.)
+// Every row at once (a static_assert per row cost more than the rest of
+// the table). The field types take their width and type from the same
+// encoding bits, through field<E>.
 static_assert(detail::table_rows_agree(),
-              "VMCS table: a row's encoding disagrees with the SDM's width/type (see the note "
-              "naming vmcs_table_row_encoding_disagrees_with_the_sdm_width_or_type)");
+              "VMCS table: a row's encoding disagrees with the SDM's width/type, or is out of "
+              "ascending order (the note names which)");
 
 /// The field's name, or nullptr for an encoding not in the table.
 constexpr const char* name_of(std::uint64_t encoding) noexcept {
-  for (const field_info& f : all_fields)
-    if (f.encoding == encoding) return f.name;
-  return nullptr;
+  // The table is in ascending order of encoding (the SDM's order; checked
+  // above): a binary search, so that field<E>::field_name is cheap.
+  std::size_t lo = 0, hi = sizeof(all_fields) / sizeof(all_fields[0]);
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (all_fields[mid].encoding < encoding)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < sizeof(all_fields) / sizeof(all_fields[0]) && all_fields[lo].encoding == encoding
+             ? all_fields[lo].name
+             : nullptr;
 }
 
 }  // namespace virtops::vmcs
