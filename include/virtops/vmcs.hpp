@@ -98,13 +98,10 @@ constexpr const char* name_of(std::uint64_t encoding) noexcept;
 /// 32 or 64; as bits_of), read_only, value_type (std::uint16_t, _32_t or
 /// _64_t), field_name. The width, type and access are decode(Encoding)'s,
 /// taken from the same bits without a call.
-template <std::uint32_t Encoding, class Row = void>
-struct field;
-
 template <std::uint32_t Encoding>
-struct field<Encoding, void> : detail::field_kind<static_cast<width>((Encoding >> 13) & 3),
-                                                  static_cast<field_type>((Encoding >> 10) & 3),
-                                                  static_cast<access>(Encoding & 1)> {
+struct field : detail::field_kind<static_cast<width>((Encoding >> 13) & 3),
+                                  static_cast<field_type>((Encoding >> 10) & 3),
+                                  static_cast<access>(Encoding & 1)> {
   static_assert((Encoding & ~std::uint32_t{0x6fff}) == 0,
                 "not a VMCS field encoding: reserved bits (31:15, 12) are set");
   static_assert((Encoding & 1) == 0 || ((Encoding >> 13) & 3) == 1,
@@ -115,11 +112,13 @@ struct field<Encoding, void> : detail::field_kind<static_cast<width>((Encoding >
   static constexpr const char* field_name = name_of(Encoding);
 };
 
+namespace detail {
 /// A named field of the table: field<Encoding> with the row's name in its
-/// type, so that diagnostics name it (`field<17410,
+/// type, so that diagnostics name it (`named_field<17410,
 /// virtops::vmcs::detail::row::vm_exit_reason>`).
 template <std::uint32_t Encoding, class Row>
-struct field : field<Encoding> {};
+struct named_field : field<Encoding> {};
+}  // namespace detail
 
 /// Any VMCS field type.
 template <class F>
@@ -472,7 +471,7 @@ class value_for {
   X(host_ia32_interrupt_ssp_table_addr, 0x6C1C, natural, host)
 // clang-format on
 
-// An alias, not a struct: a TU instantiates field<E, row> only for the
+// An alias, not a struct: a TU instantiates named_field<E, row> only for the
 // fields it uses, so the ~280 names cost about as little as constants. (A
 // struct per field, derived from field<E>, was most of the header's compile
 // time.) The row's tag, an incomplete type, costs next to nothing. The width
@@ -481,7 +480,7 @@ class value_for {
   namespace detail::row {                     \
   struct name;                                \
   }                                           \
-  using name = field<enc, detail::row::name>;
+  using name = detail::named_field<enc, detail::row::name>;
 #define VIRTOPS_VMCS_DECLARE64(name, enc, t) \
   VIRTOPS_VMCS_DECLARE(name, enc, bits64, t) \
   VIRTOPS_VMCS_DECLARE(name##_high, enc + 1, bits64, t)
