@@ -507,22 +507,25 @@ inline constexpr field_info all_fields[] = {
 
 namespace detail {
 // Called, in the constant expression below, only for a row whose encoding's
-// bits disagree with the width and type the SDM lists it under: a call to a
-// function that is not constexpr fails the static_assert, and the
-// compilers' notes show this name (not the row's: tests/vmcs, which checks
-// every row at run time, names it).
+// bits disagree with the width and type the SDM lists it under, or that is
+// out of order: a call to a function that is not constexpr fails the
+// static_assert, and the error names the function. Clang's notes also name
+// the row ("in call to 'check_row(&"guest_cs_selector"[0], ...)'"); with GCC,
+// tests/vmcs, which checks every row at run time, does.
 inline void vmcs_table_row_encoding_disagrees_with_the_sdm_width_or_type(const char*) noexcept {}
-
 inline void vmcs_table_row_out_of_ascending_encoding_order(const char*) noexcept {}
+
+constexpr void check_row(const char* row, bool agrees, bool in_order) noexcept {
+  if (!agrees) vmcs_table_row_encoding_disagrees_with_the_sdm_width_or_type(row);
+  if (!in_order) vmcs_table_row_out_of_ascending_encoding_order(row);
+}
 
 constexpr bool table_rows_agree() noexcept {
   std::uint32_t previous = 0;
   for (const field_info& f : all_fields) {
     const decoded d = decode(f.encoding);
-    if (d.w != f.declared_width || d.type != f.declared_type || !d.valid)
-      vmcs_table_row_encoding_disagrees_with_the_sdm_width_or_type(f.name);
-    if (&f != all_fields && f.encoding <= previous)
-      vmcs_table_row_out_of_ascending_encoding_order(f.name);
+    check_row(f.name, d.valid && d.w == f.declared_width && d.type == f.declared_type,
+              &f == all_fields || f.encoding > previous);
     previous = f.encoding;
   }
   return true;
