@@ -122,10 +122,8 @@ for i, (label, _, _) in enumerate(cases):
 # Where Clang's time goes: -ftime-trace of virtops.hpp (trace events of
 # every length, so the trace's own overhead inflates the totals; shares, not
 # times, are what it says).
-clangs = [c for c in compilers if "clang" in c]
-if clangs:
-    cxx = clangs[-1]
-    subprocess.run([cxx, "-std=c++20", "-c", f"-I{inc}", "-ftime-trace",
+def where_the_time_goes(cxx, include, what):
+    subprocess.run([cxx, "-std=c++20", "-c", f"-I{include}", "-ftime-trace",
                     "-ftime-trace-granularity=0", f"{out}/case{allh}.cpp", "-o",
                     f"{out}/trace.o"], check=True)
     trace = json.load(open(f"{out}/trace.json"))
@@ -153,21 +151,36 @@ if clangs:
             k = e["args"]["detail"].split("<")[0]
             inst[k][0] += e["dur"]
             inst[k][1] += 1
-    md += [
+    md.extend([
         "",
-        f"Where the time goes (`{cxx} -ftime-trace` of `virtops/virtops.hpp`): share of the "
+        f"Where the time goes (`{cxx} -ftime-trace` of `virtops/virtops.hpp`, {what}): share of the "
         "front end spent in each header (with what it includes; the first time it is "
         "included), and the class templates whose instantiations took longest.",
         "",
         "| header | share |", "|---|---|",
-    ]
+    ])
     for name, d in sorted(src.items(), key=lambda kv: -kv[1])[:10]:
         if name == "virtops/virtops.hpp":
             continue
         md.append(f"| `{name}` | {100 * d / frontend:.0f} % |")
-    md += ["", "| class template | instantiations | share |", "|---|---|---|"]
+    totals = {e["name"][6:]: e["dur"] for e in ev
+              if e.get("ph") == "X" and e["name"].startswith("Total ")}
+    kinds = [(k, d) for k, d in totals.items()
+             if k not in ("ExecuteCompiler", "Frontend", "Source") and d >= 0.01 * frontend]
+    md.extend(["", "What the front end did (Clang's totals per kind of work; they nest, so "
+               "they do not add up):", "", "| work | share |", "|---|---|"])
+    for k, d in sorted(kinds, key=lambda kv: -kv[1]):
+        md.append(f"| {k} | {100 * d / frontend:.0f} % |")
+    md.extend(["", "| class template | instantiations | share |", "|---|---|---|"])
     for name, (d, n) in sorted(inst.items(), key=lambda kv: -kv[1][0])[:5]:
         md.append(f"| `{name}` | {n} | {100 * d / frontend:.0f} % |")
+    md.append("")
+
+clangs = [c for c in compilers if "clang" in c]
+if clangs:
+    where_the_time_goes(clangs[-1], inc, "now")
+    if before:
+        where_the_time_goes(clangs[-1], f"{out}/before/include", f"at {before}")
 
 doc = f"{root}/docs/benchmarks.md"
 text = open(doc).read()
