@@ -5,7 +5,9 @@
 #if !defined(__x86_64__)
 #error "virtops wraps x86-64 VMX/SVM instructions and needs an x86-64 target"
 #endif
-#if !defined(__GNUC__)
+// Clang in MSVC mode (clang-cl, --target=x86_64-pc-windows-msvc) has GNU
+// inline asm but does not define __GNUC__.
+#if !defined(__GNUC__) && !defined(__clang__)
 #error "virtops needs GNU inline asm (GCC or Clang)"
 #endif
 

@@ -7,9 +7,7 @@
 /// that holds them: position independent, no relocations left after the link.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-
+#include "detail/std.hpp"
 #include "fault.hpp"
 #include "insn.hpp"
 

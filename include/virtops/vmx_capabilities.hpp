@@ -5,7 +5,7 @@
 /// Reading them: vmx_read_capabilities.hpp.
 #pragma once
 
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops::vmx {
 

@@ -3,7 +3,7 @@
 /// of the VM-exit reason field.
 #pragma once
 
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops::vmx {
 
