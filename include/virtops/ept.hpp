@@ -9,9 +9,8 @@
 ///     if (!eptp) log(virtops::ept::to_string(eptp.error()));
 #pragma once
 
-#include <cstdint>
-
 #include "checked.hpp"
+#include "detail/std.hpp"
 #include "vmx_capabilities.hpp"
 
 namespace virtops::ept {

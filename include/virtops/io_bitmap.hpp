@@ -6,11 +6,9 @@
 /// constants and helpers over storage the caller owns (no allocation).
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-
 #include "checked.hpp"
 #include "detail/bitmap.hpp"
+#include "detail/std.hpp"
 
 namespace virtops {
 

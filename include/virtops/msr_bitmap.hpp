@@ -8,11 +8,9 @@
 /// the map.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-
 #include "checked.hpp"
 #include "detail/bitmap.hpp"
+#include "detail/std.hpp"
 
 namespace virtops {
 

@@ -11,9 +11,8 @@
 ///                          54 D/B, 55 G (and base, limit)
 #pragma once
 
-#include <cstdint>
-
 #include "checked.hpp"
+#include "detail/std.hpp"
 
 namespace virtops::segment {
 

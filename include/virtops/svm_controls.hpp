@@ -5,9 +5,8 @@
 /// and vmcb_clean. The layout itself is vmcb.hpp's.
 #pragma once
 
-#include <cstdint>
-
 #include "checked.hpp"
+#include "detail/std.hpp"
 
 namespace virtops::vmcb {
 

@@ -6,9 +6,8 @@
 /// interrupted event.
 #pragma once
 
-#include <cstdint>
-
 #include "checked.hpp"
+#include "detail/std.hpp"
 
 namespace virtops::svm {
 

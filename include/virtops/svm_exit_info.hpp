@@ -4,9 +4,8 @@
 /// 15.11 MSR, 15.12 exceptions, 15.25.6 nested page faults).
 #pragma once
 
-#include <cstdint>
-
 #include "checked.hpp"
+#include "detail/std.hpp"
 
 namespace virtops::svm {
 

@@ -7,8 +7,7 @@
 /// of a CPU without VM_CR, such as Bochs, into errc::fault).
 #pragma once
 
-#include <cstdint>
-
+#include "detail/std.hpp"
 #include "vmcb.hpp"
 
 namespace virtops::svm {

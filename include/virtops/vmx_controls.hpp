@@ -12,7 +12,7 @@
 /// vmx_capabilities.hpp says which of them a CPU allows.
 #pragma once
 
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops::vmx {
 

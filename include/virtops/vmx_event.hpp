@@ -13,9 +13,8 @@
 ///     }
 #pragma once
 
-#include <cstdint>
-
 #include "checked.hpp"
+#include "detail/std.hpp"
 
 namespace virtops::vmx {
 

@@ -7,7 +7,7 @@
 ///     if (!io.in) handle_out(io.port, io.size, guest.rax);
 #pragma once
 
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops::vmx {
 

@@ -9,8 +9,7 @@
 ///         caps.value.procbased_ctls);
 #pragma once
 
-#include <cstdint>
-
+#include "detail/std.hpp"
 #include "msr.hpp"
 #include "policy.hpp"
 #include "status.hpp"

@@ -47,7 +47,7 @@ fi
 echo "checked ${#headers[@]} headers with $cxx -ffreestanding -nostdinc++"
 
 # 2. What each header pulls in when the library is there.
-leaves='insn|vm_instruction_error|vmx_exit_reason|vmx_capabilities|vmcb|gprs|fault|extable|trap|status|policy|panic|config|msr|xcr|svm'
+leaves='insn|vm_instruction_error|vmx_exit_reason|vmx_capabilities|vmcb|gprs|fault|extable|trap|status|policy|panic|config|msr|xcr|svm|checked|ept|segment|vmx_controls|vmx_event|vmx_exit_qualification|vmx_read_capabilities|svm_controls|svm_event|svm_exit_info|svm_features|msr_bitmap|io_bitmap'
 for h in "${headers[@]}"; do
   deps=$("$cxx" -std=c++20 -M -I"$include" "$(tu "$h")" | tr ' \\' '\n\n')
   if grep -qE '/(type_traits|concepts)$' <<<"$deps"; then

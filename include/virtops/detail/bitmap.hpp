@@ -3,7 +3,7 @@
 /// io_bitmap.hpp) share: the error and the position of a bit.
 #pragma once
 
-#include <cstdint>
+#include "std.hpp"
 
 namespace virtops {
 
