@@ -173,6 +173,8 @@ std::uint32_t apic_id() { return apic(reg::id) >> 24; }
 }  // namespace
 
 cpu_area& this_cpu() noexcept {
+  // Before init() GS base is not ours yet: there is only the bootstrap processor.
+  if (__atomic_load_n(&areas[0].self, __ATOMIC_ACQUIRE) == nullptr) return areas[0];
   cpu_area* a;
   asm volatile("mov %%gs:0, %0" : "=r"(a));
   return *a;
@@ -191,10 +193,10 @@ const char* init() {
   if ((base >> 10) & 1) return "the local APIC is in x2APIC mode";
   if ((base & 0x000ffffffffff000ull) != apic_mapped)
     return "the local APIC is not at 0xFEE00000, the page the platform maps";
-  areas[0].self = &areas[0];
   areas[0].index = 0;
   areas[0].apic_id = apic_id();
   set_gs_base(&areas[0]);
+  __atomic_store_n(&areas[0].self, &areas[0], __ATOMIC_RELEASE);
   enable_local_apic();
   shared_idt = cpu::sidt();
   return nullptr;
