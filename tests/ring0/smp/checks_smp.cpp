@@ -263,7 +263,7 @@ void work_storm(unsigned i) {
 }
 
 void check_storm() {
-  storm_rounds = running_on("qemu") ? 400 : 25;
+  storm_rounds = running_on("qemu") ? 200 : 25;
   on_all(work_storm);
   const unsigned want = storm_rounds * faults_per_round;
   unsigned good = 0, distinct = 0;
@@ -378,7 +378,7 @@ struct probe_result {
 };
 probe_result probe[max_cpus];
 unsigned probe_stop = 0;
-constexpr unsigned probe_nmis_per_round = 60;
+constexpr unsigned probe_nmis_per_round = 20;
 
 bool on_probe_nmi(unsigned i, const baremetal::trap_frame& f) {
   probe_result& r = probe[i];
@@ -415,14 +415,20 @@ void work_probe(unsigned i) {
     smp::barrier();
     if (round == i) {
       for (unsigned n = 0; n < probe_nmis_per_round; ++n) {
-        unsigned before[max_cpus];
-        for (unsigned k = 0; k < ncpus; ++k) before[k] = load(probe[k].nmis);
+        unsigned before[max_cpus], failed_before[max_cpus];
+        for (unsigned k = 0; k < ncpus; ++k) {
+          before[k] = load(probe[k].nmis);
+          failed_before[k] = load(probe[k].wrapper_failures);
+        }
         (void)smp::send_nmi_to_others();
-        // One NMI at a time: a second one sent while the first is pending is lost.
+        // One NMI at a time: a second one sent while the first is pending is
+        // lost. Each target acknowledges in its handler, or, if the NMI was
+        // taken for a fault, by its wrapper failing.
         for (unsigned long s = 0; s < spin_limit; ++s) {
           bool all = true;
           for (unsigned k = 0; k < ncpus; ++k)
-            all = all && (k == i || load(probe[k].nmis) > before[k]);
+            all = all && (k == i || load(probe[k].nmis) > before[k] ||
+                          load(probe[k].wrapper_failures) > failed_before[k]);
           if (all) break;
           pause();
         }
@@ -432,7 +438,8 @@ void work_probe(unsigned i) {
     } else {
       probe_result& r = probe[i];
       while (!load(probe_stop)) {
-        r.wrapper_failures += probe_wrappers();
+        if (const unsigned failures = probe_wrappers())
+          __atomic_add_fetch(&r.wrapper_failures, failures, __ATOMIC_ACQ_REL);
         r.calls += on_vmx ? 2 : 4;
       }
     }
