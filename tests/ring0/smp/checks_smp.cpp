@@ -378,7 +378,7 @@ struct probe_result {
 };
 probe_result probe[max_cpus];
 unsigned probe_stop = 0;
-constexpr unsigned probe_nmis_per_round = 20;
+unsigned probe_nmis_per_round = 20;
 
 bool on_probe_nmi(unsigned i, const baremetal::trap_frame& f) {
   probe_result& r = probe[i];
@@ -398,7 +398,9 @@ bool on_probe_nmi(unsigned i, const baremetal::trap_frame& f) {
   if (on_vmx) {
     const bool a = vmx::vmread<vmcs::guest_rip>().has_value();
     const bool b = vmx::vmread<vmcs::guest_rsp>().has_value();
-    return !a + !b;
+    const bool c = vmx::vmread<vmcs::guest_cr3>().has_value();
+    const bool d = vmx::vmread<vmcs::guest_rflags>().has_value();
+    return !a + !b + !c + !d;
   }
   const bool a = svm::clgi().ok();
   const bool b = svm::stgi().ok();
@@ -440,7 +442,11 @@ void work_probe(unsigned i) {
       while (!load(probe_stop)) {
         if (const unsigned failures = probe_wrappers())
           __atomic_add_fetch(&r.wrapper_failures, failures, __ATOMIC_ACQ_REL);
-        r.calls += on_vmx ? 2 : 4;
+        r.calls += 4;
+        // A varying number of instructions per pass: Bochs switches CPUs
+        // every few instructions, and a loop of fixed length could put the
+        // NMI on the same few instructions, never the site.
+        for (unsigned j = r.calls % 7; j > 0; --j) asm volatile("nop");
       }
     }
     smp::barrier();
@@ -449,6 +455,7 @@ void work_probe(unsigned i) {
 }
 
 void check_probe() {
+  probe_nmis_per_round = running_on("qemu") ? 20 : 100;
   on_all(work_probe);
   const unsigned want = probe_nmis_per_round * (ncpus - 1);
   unsigned good = 0, on_site = 0;
