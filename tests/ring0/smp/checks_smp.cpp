@@ -175,6 +175,7 @@ void work_enter_and_run(unsigned i) {
 }
 
 void check_enter_and_run() {
+  log("Every CPU enters %s and runs its own guest, all at once:\n", on_vmx ? "VMX" : "SVM");
   on_all(work_enter_and_run);
   unsigned good = 0, distinct_tr = 0;
   for (unsigned i = 0; i < ncpus; ++i) {
@@ -264,6 +265,8 @@ void work_storm(unsigned i) {
 
 void check_storm() {
   storm_rounds = running_on("qemu") ? 200 : 25;
+  log("A fault storm on every CPU at once, guests running in between (records in per-CPU "
+      "slots):\n");
   on_all(work_storm);
   const unsigned want = storm_rounds * faults_per_round;
   unsigned good = 0, distinct = 0;
@@ -347,6 +350,8 @@ void work_nested(unsigned i) {
 }
 
 void check_nested_nmi() {
+  log("An NMI inside each CPU's fault handling, its handler faulting too "
+      "(preserve_fault_record):\n");
   on_all(work_nested);
   unsigned good = 0;
   for (unsigned i = 0; i < ncpus; ++i) {
@@ -456,6 +461,7 @@ void work_probe(unsigned i) {
 
 void check_probe() {
   probe_nmis_per_round = running_on("qemu") ? 20 : 100;
+  log("NMIs from the other CPUs while each loops over wrappers (never taken for a fault):\n");
   on_all(work_probe);
   const unsigned want = probe_nmis_per_round * (ncpus - 1);
   unsigned good = 0, on_site = 0;
@@ -522,6 +528,7 @@ void check_sort_race() {
     race_entries[k].id = e.id;
   }
   race_table = ext::table{race_entries, race_entries + n};
+  log("cpu 0 sorts a table (the first sort) while the others look every site up in it:\n");
   on_all(work_race);
   unsigned wrong = 0, before = 0;
   for (unsigned i = 1; i < ncpus; ++i) {
@@ -630,6 +637,9 @@ void work_emergency(unsigned i) {
 }
 
 void check_emergency(bool rebooting) {
+  log("The emergency flow, rebooting() %s: cpu 0 crashes and NMIs all others, each leaves "
+      "%s under reboot_aware; cpu %u's %s was turned off under its feet\n",
+      rebooting ? "true" : "false", on_vmx ? "VMX" : "SVM", already_off(), on_vmx ? "VMX" : "SVM");
   on_all(work_reenter);
   unsigned reentered = 0;
   for (unsigned i = 0; i < ncpus; ++i) reentered += emergency[i].reentered.ok();
@@ -660,7 +670,7 @@ void check_emergency(bool rebooting) {
                     r.left_in_nmi == (i != crasher) && runner_ok;
     good += ok;
     out += r.out;
-    log("  cpu %u: %s%s; %s: %s, %s: %s; %u fault(s) %s; %s\n", i,
+    log("  cpu %u: %s%s; %s: %s, %s: %s; %u fault(s)%s; %s\n", i,
         i == crasher  ? "crashed, sent the NMIs, left itself"
         : i == runner ? "was running its guest: "
                       : "NMI in the host",
@@ -673,7 +683,7 @@ void check_emergency(bool rebooting) {
             : (off_cpu ? " (its VMX/SVM was already off)" : ""),
         on_vmx ? "VMCLEAR" : "STGI", name(l.first), on_vmx ? "VMXOFF" : "EFER.SVME",
         on_vmx ? name(l.second) : "cleared", l.faults,
-        l.faults == 0 ? "" : (rebooting ? "eaten (reboot_aware, rebooting)" : "reported"), r.why);
+        l.faults == 0 ? "" : (rebooting ? " eaten (reboot_aware, rebooting)" : " reported"), r.why);
   }
   check(rebooting ? "smp.emergency.every_cpu_leaves_faults_eaten"
                   : "smp.emergency_not_rebooting.every_cpu_leaves_faults_reported",
@@ -701,6 +711,7 @@ void work_teardown(unsigned i) {
 }
 
 void check_teardown() {
+  log("The orderly teardown (unload), twice, on every CPU:\n");
   on_all(work_reenter);
   unsigned reentered = 0;
   for (unsigned i = 0; i < ncpus; ++i) reentered += emergency[i].reentered.ok();
