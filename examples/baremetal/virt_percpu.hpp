@@ -96,7 +96,7 @@ leave_report emergency_disable() noexcept {
   cpu_state& s = this_state();
   leave_report r;
   r.was_on = s.on;
-  if (!s.on) return r;
+  if (!s.on) return r;  // the hypervisor's own state, trusted
   const unsigned faults_before = s.faults;
   if (s.vmxon_region != nullptr) {
     r.first = virtops::vmx::vmclear<counted<P>>(reinterpret_cast<std::uint64_t>(s.vmcs));
