@@ -73,7 +73,8 @@ matrix() {
   echo "What each CPU did, from the clang++ run on \`${smp_configs[2]}\`:"
   echo
   echo '```'
-  grep -aE '^(  cpu|[A-Z][a-z])' "$work/smp/clang++-${smp_configs[2]// /-}.txt" || true
+  grep -avE '^(PASS|FAIL|SKIP|SUMMARY|EXIT|smp: |virtops ring-0)' \
+    "$work/smp/clang++-${smp_configs[2]// /-}.txt" || true
   echo '```'
   echo "<!-- end generated smp -->"
 } >"$work/smp-matrix.md"

@@ -279,10 +279,14 @@ void check_storm() {
     for (unsigned k = 0; k < i; ++k) unique = unique && storm[k].expected.rip != r.expected.rip;
     distinct += unique;
     log("  cpu %u: %u faults at its own site %#lx (%s, vector %u): %u in its slot, %u "
-        "misattributed (e.g. site %#lx), %u lost, %u policy calls; %u guest runs in between\n",
+        "misattributed, %u lost, %u policy calls; %u guest runs in between\n",
         i, want, static_cast<unsigned long>(r.expected.rip),
         virtops::to_string(r.expected.instruction), unsigned{r.expected.vector}, r.right, r.wrong,
-        static_cast<unsigned long>(r.wrong_example.rip), r.lost, policy_calls[i], r.guest_runs);
+        r.lost, policy_calls[i], r.guest_runs);
+    if (r.wrong)
+      log("    the first misattributed record names site %#lx (%s), not this CPU's\n",
+          static_cast<unsigned long>(r.wrong_example.rip),
+          virtops::to_string(r.wrong_example.instruction));
   }
   check("smp.fault_storm_every_record_in_its_own_cpus_slot", good == ncpus,
         "%u of %u CPUs got exactly their own records", good, ncpus);
@@ -497,6 +501,7 @@ void work_race(unsigned i) {
   const ext::table& own = ext::this_module();
   if (i == 0) {
     while (load(race_looking) < ncpus - 1) pause();
+    for (unsigned d = 0; d < 5000; ++d) pause();  // the others are mid-scan now
     race_table.sort();
     store(race_sorted, 1u);
     return;
@@ -680,7 +685,8 @@ void check_emergency(bool rebooting) {
                                                     : "the NMI made it exit (#VMEXIT nmi), taken "
                                                       "by the host handler at STGI")
                                           : "NO NMI exit")
-            : (off_cpu ? " (its VMX/SVM was already off)" : ""),
+            : (off_cpu ? (on_vmx ? " (its VMX was already off)" : " (its SVM was already off)")
+                       : ""),
         on_vmx ? "VMCLEAR" : "STGI", name(l.first), on_vmx ? "VMXOFF" : "EFER.SVME",
         on_vmx ? name(l.second) : "cleared", l.faults,
         l.faults == 0 ? "" : (rebooting ? " eaten (reboot_aware, rebooting)" : " reported"), r.why);
