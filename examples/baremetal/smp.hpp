@@ -45,10 +45,11 @@ bool send_nmi_to_others() noexcept;
 bool send_nmi_to(unsigned index) noexcept;
 bool send_nmi_to_self() noexcept;
 
-// Returns from an NMI-blocked state: an IRET to the next instruction. A VM
-// exit caused by an NMI leaves NMIs blocked until the next IRET (SDM Vol. 3C,
-// 28.2.3), and a hypervisor that handles that NMI without one would block
-// every later NMI on that CPU.
+// Returns from an NMI-blocked state: an IRET to the next instruction. An NMI
+// that causes a VM exit blocks later NMIs once the exit completes (SDM Vol.
+// 3C, "Architectural State before a VM Exit"), until the next IRET: a
+// hypervisor that handles that NMI without one would block every later NMI
+// on that CPU.
 void unblock_nmis() noexcept;
 
 // The console lock: whole lines from several CPUs never interleave. It nests
