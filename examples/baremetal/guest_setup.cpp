@@ -14,17 +14,18 @@ namespace vmcs = virtops::vmcs;
 
 namespace segment = virtops::segment;
 
-unsigned failures = 0;
-// VMWRITE of a typed field. The value is checked as vmx::vmwrite<F> checks
-// it: an unsigned value no wider than the field, or a constant that fits.
+// VMWRITE of a typed field, counted in `failures` (the caller's: several
+// CPUs set up their VMCSs at once). The value is checked as vmx::vmwrite<F>
+// checks it: an unsigned value no wider than the field, or a constant that fits.
 template <class F>
-void w(vmcs::value_for<F> value) {
+void w(unsigned& failures, vmcs::value_for<F> value) {
   if (!vmx::vmwrite<F>(value).ok()) ++failures;
 }
 
 // A control field from required bits only, counted as a failure if the
 // CPU does not allow one of them.
-std::uint32_t required_controls(std::uint32_t required, std::uint64_t capability) {
+std::uint32_t required_controls(unsigned& failures, std::uint32_t required,
+                                std::uint64_t capability) {
   const vmx::controls_adjustment<std::uint32_t> a = vmx::adjust_controls(required, 0, capability);
   if (!a.ok()) {
     ++failures;
@@ -66,7 +67,7 @@ std::uint64_t vmx_enable() {
 
 unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
                         std::uint32_t proc_controls) {
-  failures = 0;
+  unsigned failures = 0;
   // Only the capability MSRs that exist, the TRUE_* ones when present.
   const vmx::capabilities_read caps = vmx::read_capabilities();
   if (!caps.ok()) return 1;
@@ -76,46 +77,49 @@ unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
   // The field is 32 bits: the MSR's bits 31:0.
   const std::uint32_t sysenter_cs = cpu::rdmsr(cpu::ia32_sysenter_cs) & 0xffffffff;
 
-  w<vmcs::pin_based_vm_execution_controls>(required_controls(0, caps.value.pinbased_ctls));
+  w<vmcs::pin_based_vm_execution_controls>(
+      failures, required_controls(failures, 0, caps.value.pinbased_ctls));
   w<vmcs::primary_processor_based_vm_execution_controls>(
-      required_controls(vmx::proc::hlt_exiting | proc_controls, caps.value.procbased_ctls));
+      failures, required_controls(failures, vmx::proc::hlt_exiting | proc_controls,
+                                  caps.value.procbased_ctls));
   w<vmcs::primary_vm_exit_controls>(
-      required_controls(vmx::exit::host_address_space_size, caps.value.exit_ctls));
+      failures,
+      required_controls(failures, vmx::exit::host_address_space_size, caps.value.exit_ctls));
   w<vmcs::vm_entry_controls>(
-      required_controls(vmx::entry::ia32e_mode_guest, caps.value.entry_ctls));
-  w<vmcs::exception_bitmap>(0);
-  w<vmcs::cr3_target_count>(0);
-  w<vmcs::vm_exit_msr_store_count>(0);
-  w<vmcs::vm_exit_msr_load_count>(0);
-  w<vmcs::vm_entry_msr_load_count>(0);
-  w<vmcs::vm_entry_interruption_information>(0);
-  w<vmcs::cr0_guest_host_mask>(0);
-  w<vmcs::cr4_guest_host_mask>(0);
-  w<vmcs::cr0_read_shadow>(cr0);
-  w<vmcs::cr4_read_shadow>(cr4);
+      failures, required_controls(failures, vmx::entry::ia32e_mode_guest, caps.value.entry_ctls));
+  w<vmcs::exception_bitmap>(failures, 0);
+  w<vmcs::cr3_target_count>(failures, 0);
+  w<vmcs::vm_exit_msr_store_count>(failures, 0);
+  w<vmcs::vm_exit_msr_load_count>(failures, 0);
+  w<vmcs::vm_entry_msr_load_count>(failures, 0);
+  w<vmcs::vm_entry_interruption_information>(failures, 0);
+  w<vmcs::cr0_guest_host_mask>(failures, 0);
+  w<vmcs::cr4_guest_host_mask>(failures, 0);
+  w<vmcs::cr0_read_shadow>(failures, cr0);
+  w<vmcs::cr4_read_shadow>(failures, cr4);
 
-  w<vmcs::host_cr0>(cr0);
-  w<vmcs::host_cr3>(cr3);
-  w<vmcs::host_cr4>(cr4);
-  w<vmcs::host_cs_selector>(host_selector(cpu::read_cs()));
-  w<vmcs::host_ss_selector>(host_selector(cpu::read_ss()));
-  w<vmcs::host_ds_selector>(host_selector(cpu::read_ds()));
-  w<vmcs::host_es_selector>(host_selector(cpu::read_es()));
-  w<vmcs::host_fs_selector>(host_selector(cpu::read_fs()));
-  w<vmcs::host_gs_selector>(host_selector(cpu::read_gs()));
-  w<vmcs::host_tr_selector>(tr);
-  w<vmcs::host_fs_base>(cpu::rdmsr(cpu::ia32_fs_base));
-  w<vmcs::host_gs_base>(cpu::rdmsr(cpu::ia32_gs_base));
-  w<vmcs::host_tr_base>(cpu::system_segment_base(tr));
-  w<vmcs::host_gdtr_base>(gdt.base);
-  w<vmcs::host_idtr_base>(idt.base);
-  w<vmcs::host_ia32_sysenter_cs>(sysenter_cs);
-  w<vmcs::host_ia32_sysenter_esp>(cpu::rdmsr(cpu::ia32_sysenter_esp));
-  w<vmcs::host_ia32_sysenter_eip>(cpu::rdmsr(cpu::ia32_sysenter_eip));
+  w<vmcs::host_cr0>(failures, cr0);
+  w<vmcs::host_cr3>(failures, cr3);
+  w<vmcs::host_cr4>(failures, cr4);
+  w<vmcs::host_cs_selector>(failures, host_selector(cpu::read_cs()));
+  w<vmcs::host_ss_selector>(failures, host_selector(cpu::read_ss()));
+  w<vmcs::host_ds_selector>(failures, host_selector(cpu::read_ds()));
+  w<vmcs::host_es_selector>(failures, host_selector(cpu::read_es()));
+  w<vmcs::host_fs_selector>(failures, host_selector(cpu::read_fs()));
+  w<vmcs::host_gs_selector>(failures, host_selector(cpu::read_gs()));
+  w<vmcs::host_tr_selector>(failures, tr);
+  w<vmcs::host_fs_base>(failures, cpu::rdmsr(cpu::ia32_fs_base));
+  w<vmcs::host_gs_base>(failures, cpu::rdmsr(cpu::ia32_gs_base));
+  w<vmcs::host_tr_base>(failures, cpu::system_segment_base(tr));
+  w<vmcs::host_gdtr_base>(failures, gdt.base);
+  w<vmcs::host_idtr_base>(failures, idt.base);
+  w<vmcs::host_ia32_sysenter_cs>(failures, sysenter_cs);
+  w<vmcs::host_ia32_sysenter_esp>(failures, cpu::rdmsr(cpu::ia32_sysenter_esp));
+  w<vmcs::host_ia32_sysenter_eip>(failures, cpu::rdmsr(cpu::ia32_sysenter_eip));
 
-  w<vmcs::guest_cr0>(cr0);
-  w<vmcs::guest_cr3>(cr3);
-  w<vmcs::guest_cr4>(cr4);
+  w<vmcs::guest_cr0>(failures, cr0);
+  w<vmcs::guest_cr3>(failures, cr3);
+  w<vmcs::guest_cr4>(failures, cr4);
   // Flat segments: ES/SS/DS/FS/GS data, CS 64-bit code; LDTR unusable; TR busy TSS.
   // The ES..GS selector/limit/access-rights/base fields are 2 apart, in the
   // order ES, CS, SS, DS, FS, GS: indexed from the ES fields.
@@ -129,29 +133,29 @@ unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
         !vmx::vmwrite(vmcs::guest_es_base::encoding + 2 * i, 0))
       ++failures;
   }
-  w<vmcs::guest_ldtr_selector>(0);
-  w<vmcs::guest_ldtr_access_rights>(segment::to_vmcs(segment::unusable).value());
-  w<vmcs::guest_ldtr_limit>(0);
-  w<vmcs::guest_ldtr_base>(0);
-  w<vmcs::guest_tr_selector>(tr);
-  w<vmcs::guest_tr_access_rights>(segment::to_vmcs(segment::tss64_busy).value());
-  w<vmcs::guest_tr_limit>(cpu::segment_limit(tr));
-  w<vmcs::guest_tr_base>(cpu::system_segment_base(tr));
-  w<vmcs::guest_gdtr_base>(gdt.base);
-  w<vmcs::guest_gdtr_limit>(gdt.limit);
-  w<vmcs::guest_idtr_base>(idt.base);
-  w<vmcs::guest_idtr_limit>(idt.limit);
-  w<vmcs::guest_dr7>(0x400);
-  w<vmcs::guest_rflags>(0x2);
-  w<vmcs::guest_rsp>(guest_rsp);
-  w<vmcs::guest_rip>(guest_rip);
-  w<vmcs::guest_pending_debug_exceptions>(0);
-  w<vmcs::guest_interruptibility_state>(0);
-  w<vmcs::guest_activity_state>(0);
-  w<vmcs::guest_ia32_sysenter_cs>(0);
-  w<vmcs::guest_ia32_sysenter_esp>(0);
-  w<vmcs::guest_ia32_sysenter_eip>(0);
-  w<vmcs::vmcs_link_pointer>(~0ull);
+  w<vmcs::guest_ldtr_selector>(failures, 0);
+  w<vmcs::guest_ldtr_access_rights>(failures, segment::to_vmcs(segment::unusable).value());
+  w<vmcs::guest_ldtr_limit>(failures, 0);
+  w<vmcs::guest_ldtr_base>(failures, 0);
+  w<vmcs::guest_tr_selector>(failures, tr);
+  w<vmcs::guest_tr_access_rights>(failures, segment::to_vmcs(segment::tss64_busy).value());
+  w<vmcs::guest_tr_limit>(failures, cpu::segment_limit(tr));
+  w<vmcs::guest_tr_base>(failures, cpu::system_segment_base(tr));
+  w<vmcs::guest_gdtr_base>(failures, gdt.base);
+  w<vmcs::guest_gdtr_limit>(failures, gdt.limit);
+  w<vmcs::guest_idtr_base>(failures, idt.base);
+  w<vmcs::guest_idtr_limit>(failures, idt.limit);
+  w<vmcs::guest_dr7>(failures, 0x400);
+  w<vmcs::guest_rflags>(failures, 0x2);
+  w<vmcs::guest_rsp>(failures, guest_rsp);
+  w<vmcs::guest_rip>(failures, guest_rip);
+  w<vmcs::guest_pending_debug_exceptions>(failures, 0);
+  w<vmcs::guest_interruptibility_state>(failures, 0);
+  w<vmcs::guest_activity_state>(failures, 0);
+  w<vmcs::guest_ia32_sysenter_cs>(failures, 0);
+  w<vmcs::guest_ia32_sysenter_esp>(failures, 0);
+  w<vmcs::guest_ia32_sysenter_eip>(failures, 0);
+  w<vmcs::vmcs_link_pointer>(failures, ~0ull);
   return failures;
 }
 

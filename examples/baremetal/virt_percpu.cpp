@@ -14,12 +14,6 @@ namespace svm = virtops::svm;
 cpu_state states[smp::max_cpus];
 kind detected = kind::none;
 
-// Pin-based control "NMI exiting" (SDM Vol. 3C, 25.6.1, bit 3): an NMI in
-// the guest causes a VM exit instead of going through the guest's IDT (here
-// the host's own).
-constexpr std::uint32_t pin_nmi_exiting = 1u << 3;
-constexpr std::uint64_t cr4_vmxe = std::uint64_t{1} << 13;
-
 std::uint64_t pa(const void* p) { return reinterpret_cast<std::uint64_t>(p); }  // identity map
 
 virtops::status enter_vmx(cpu_state& s, std::uint64_t guest_rip) {
@@ -36,7 +30,8 @@ virtops::status enter_vmx(cpu_state& s, std::uint64_t guest_rip) {
     return vmx::vmwrite<vmcs::guest_rip>(guest_rip);  // the failure, named
   const auto pin = vmx::vmread<vmcs::pin_based_vm_execution_controls>();
   if (!pin) return pin.error();
-  return vmx::vmwrite<vmcs::pin_based_vm_execution_controls>(pin.value() | pin_nmi_exiting);
+  // An NMI in the guest exits instead of going through its IDT.
+  return vmx::vmwrite<vmcs::pin_based_vm_execution_controls>(pin.value() | vmx::pin::nmi_exiting);
 }
 
 virtops::status enter_svm(cpu_state& s, std::uint64_t guest_rip) {
@@ -47,7 +42,7 @@ virtops::status enter_svm(cpu_state& s, std::uint64_t guest_rip) {
   auto* v = static_cast<std::uint8_t*>(s.vmcb);
   for (unsigned i = 0; i < 4096; ++i) v[i] = 0;
   baremetal::svm_setup_vmcb(
-      s.vmcb, guest_rip, pa(s.guest_stack) + 4096 - 16,
+      *static_cast<virtops::vmcb::vmcb*>(s.vmcb), guest_rip, pa(s.guest_stack) + 4096 - 16,
       virtops::vmcb::intercept_misc1::hlt | virtops::vmcb::intercept_misc1::nmi);
   return {};
 }
@@ -55,8 +50,11 @@ virtops::status enter_svm(cpu_state& s, std::uint64_t guest_rip) {
 }  // namespace
 
 kind detect() {
-  if ((cpu::cpuid(1).ecx >> 5) & 1) return detected = kind::vmx;
-  if ((cpu::cpuid(0x80000001).ecx >> 2) & 1) return detected = kind::svm;
+  if ((cpu::cpuid(virtops::vmx::cpuid::feature_leaf).ecx & virtops::vmx::cpuid::vmx_bit) != 0)
+    return detected = kind::vmx;
+  if ((cpu::cpuid(virtops::svm::cpuid::extended_features_leaf).ecx &
+       virtops::svm::cpuid::svm_bit) != 0)
+    return detected = kind::svm;
   return detected = kind::none;
 }
 
@@ -84,14 +82,14 @@ virtops::status enter(std::uint64_t guest_rip) {
 bool prove_out(const char*& why) {
   cpu_state& s = this_state();
   if (s.vmxon_region != nullptr) {
-    if (cpu::read_cr4() & cr4_vmxe) {
+    if (cpu::read_cr4() & vmx::cr4_vmxe) {
       why = "CR4.VMXE is still set";
       return false;
     }
     baremetal::vmx_enable();  // CR4.VMXE on again
     const virtops::status on = vmx::vmxon(pa(s.vmxon_region));
     const virtops::status off = on.ok() ? vmx::vmxoff() : virtops::status{};
-    cpu::write_cr4(cpu::read_cr4() & ~cr4_vmxe);
+    cpu::write_cr4(cpu::read_cr4() & ~vmx::cr4_vmxe);
     why = on.ok() ? (off.ok() ? "VMXON works again after re-enabling" : "VMXOFF after it failed")
                   : "VMXON fails: still in VMX operation";
     return on.ok() && off.ok();

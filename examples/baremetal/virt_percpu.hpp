@@ -51,7 +51,8 @@ virtops::status run_guest(virtops::gprs& g, bool launch, std::uint64_t& exit) {
   cpu_state& s = this_state();
   if (s.vmxon_region != nullptr) {
     const virtops::status r = launch ? virtops::vmx::launch<P>(g) : virtops::vmx::resume<P>(g);
-    exit = r.ok() ? virtops::vmx::vmread<virtops::vmcs::vm_exit_reason, P>().value_or(~0u) & 0xffff
+    exit = r.ok() ? static_cast<std::uint64_t>(virtops::vmx::basic_exit_reason(
+                        virtops::vmx::vmread<virtops::vmcs::vm_exit_reason, P>().value_or(~0u)))
                   : ~0ull;
     return r;
   }
@@ -101,7 +102,7 @@ leave_report emergency_disable() noexcept {
   if (s.vmxon_region != nullptr) {
     r.first = virtops::vmx::vmclear<counted<P>>(reinterpret_cast<std::uint64_t>(s.vmcs));
     r.second = virtops::vmx::vmxoff<counted<P>>();
-    cpu::write_cr4(cpu::read_cr4() & ~(std::uint64_t{1} << 13));  // CR4.VMXE
+    cpu::write_cr4(cpu::read_cr4() & ~virtops::vmx::cr4_vmxe);
   } else {
     cpu::wrmsr(virtops::vmcb::msr::vm_hsave_pa, 0);
     r.first = virtops::svm::stgi<counted<P>>();

@@ -290,7 +290,8 @@ void program_main() {
           virtops::to_string(s.code()));
     baremetal::exit_emulator(false);
   });
-  const bool vmx = (cpu::cpuid(1).ecx >> 5) & 1;
+  const bool vmx =
+      (cpu::cpuid(virtops::vmx::cpuid::feature_leaf).ecx & virtops::vmx::cpuid::vmx_bit) != 0;
   const bool svm =
       cpu::cpuid(virtops::svm::cpuid::extended_features_leaf).ecx & virtops::svm::cpuid::svm_bit;
   print("minivisor on %s (%s), built with %s: using %s\n", baremetal::arg("emulator", "?"),

@@ -38,6 +38,12 @@ inline constexpr std::uint32_t exit_ctls2 = 0x493;
 /// instruction raises `#UD` while it is clear.
 inline constexpr std::uint64_t cr4_vmxe = std::uint64_t{1} << 13;
 
+/// CPUID.1:ECX bit 5 (vmx_bit) says VMX is implemented (SDM Vol. 3C 24.6).
+namespace cpuid {
+inline constexpr std::uint32_t feature_leaf = 1;
+inline constexpr std::uint32_t vmx_bit = 1u << 5;
+}  // namespace cpuid
+
 /// IA32_FEATURE_CONTROL bits.
 namespace feature_control {
 inline constexpr std::uint64_t lock = 1u << 0;

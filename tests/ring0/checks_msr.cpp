@@ -2,6 +2,7 @@
 // for what the SDM (Vol. 2, "RDMSR", "WRMSR", "XSETBV") says faults, under
 // every policy. They run on every configuration, VMX or SVM.
 #include <virtops/msr.hpp>
+#include <virtops/svm_features.hpp>
 #include <virtops/xcr.hpp>
 
 #include "cpu.hpp"
@@ -64,7 +65,8 @@ struct write_candidate {
 
 void check_unimplemented_msr() {
   const bool x2apic_mode = (cpu::rdmsr(0x1b) >> 10) & 1;  // IA32_APIC_BASE.EXTD
-  const bool svm = (cpu::cpuid(0x80000001).ecx >> 2) & 1;
+  const bool svm = (cpu::cpuid(virtops::svm::cpuid::extended_features_leaf).ecx &
+                    virtops::svm::cpuid::svm_bit) != 0;
   constexpr std::uint32_t vm_hsave_pa = virtops::vmcb::msr::vm_hsave_pa;
 
   const std::uint32_t reads[] = {unknown_msr, x2apic_mode ? unknown_msr : 0x802u};

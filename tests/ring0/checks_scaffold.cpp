@@ -289,8 +289,10 @@ void check_cpuid_matches_model() {
   vendor[12] = 0;
   check("scaffold.cpuid_vendor_matches_model", baremetal::equals(vendor, facts->vendor),
         "vendor=%s want %s for cpu=%s", vendor, facts->vendor, model);
-  const bool vmx = cpu::cpuid(1).ecx >> 5 & 1;
-  const bool svm = cpu::cpuid(0x80000001).ecx >> 2 & 1;
+  const bool vmx =
+      (cpu::cpuid(virtops::vmx::cpuid::feature_leaf).ecx & virtops::vmx::cpuid::vmx_bit) != 0;
+  const bool svm = (cpu::cpuid(virtops::svm::cpuid::extended_features_leaf).ecx &
+                    virtops::svm::cpuid::svm_bit) != 0;
   check("scaffold.cpuid_matches_model", vmx == facts->vmx && svm == facts->svm,
         "vmx=%d svm=%d want vmx=%d svm=%d for cpu=%s", vmx, svm, facts->vmx, facts->svm, model);
 }

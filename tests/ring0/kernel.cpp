@@ -64,8 +64,10 @@ void program_main() {
   run_scaffold_checks();
   run_selftest_checks();
   run_msr_checks();
-  const bool vmx = (cpu::cpuid(1).ecx >> 5) & 1;
-  const bool svm = (cpu::cpuid(0x80000001).ecx >> 2) & 1;
+  const bool vmx =
+      (cpu::cpuid(virtops::vmx::cpuid::feature_leaf).ecx & virtops::vmx::cpuid::vmx_bit) != 0;
+  const bool svm = (cpu::cpuid(virtops::svm::cpuid::extended_features_leaf).ecx &
+                    virtops::svm::cpuid::svm_bit) != 0;
   check("cpu_offers_vmx_or_svm", vmx || svm, "CPUID shows neither VMX nor SVM");
   if (vmx) run_vmx_checks();
   if (svm) run_svm_checks();
