@@ -240,11 +240,15 @@ class image {
         return why = "truncated section table", false;
       std::string n(name, strnlen(name, sizeof name));
       if (n.size() > 1 && n[0] == '/' && symtab != 0)  // "/123": offset into the string table
-        n = string_at(strings + std::strtoull(n.c_str() + 1, nullptr, 10));
+        if (std::string full = string_at(strings + std::strtoull(n.c_str() + 1, nullptr, 10));
+            !full.empty())
+          n = std::move(full);
       // IMAGE_SCN_CNT_CODE (0x20) or IMAGE_SCN_MEM_EXECUTE (0x20000000).
       const bool exec = (flags & 0x20000020u) != 0;
-      sections_.push_back({std::move(n), image_base + va, raw_at, vsize,
-                           std::min<std::uint64_t>(vsize, raw_size), exec});
+      const std::uint64_t in_file = std::min<std::uint64_t>(vsize, raw_size);
+      if (in_file != 0 && std::uint64_t{raw_at} + in_file > bytes_.size())
+        return why = "section " + n + " extends past the end of the file (truncated?)", false;
+      sections_.push_back({std::move(n), image_base + va, raw_at, vsize, in_file, exec});
       section_va.push_back(image_base + va);
     }
     if (symtab != 0) load_pe_functions(symtab, nsymbols, strings, section_va);
