@@ -7,6 +7,7 @@
 #   scripts/demo.sh bochs-vmx    Bochs, Intel VMX (Skylake-X)
 #   scripts/demo.sh bochs-svm    Bochs, AMD SVM (Ryzen)
 #   scripts/demo.sh userspace    every wrapper faulting in ring 3, per policy
+#   scripts/demo.sh uefi         QEMU, AMD SVM, the minivisor as a UEFI application under OVMF
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=packages.sh
@@ -20,10 +21,18 @@ case $mode in
     cmake --build "$dir" --target userspace >/dev/null
     exec "$dir/examples/userspace"
     ;;
+  uefi)
+    ensure_packages clang-19 lld-19 qemu-system-x86 ovmf
+    echo "Building the minivisor as a UEFI application (clang-19, lld, PE/COFF)..."
+    "$root/examples/uefi/build.sh" clang++-19 "$root/include" "$dir/minivisor-uefi" "$root/examples/minivisor"
+    echo "Booting it under OVMF in QEMU (EPYC):"
+    echo
+    exec "$root/examples/uefi/run.sh" "$dir/minivisor-uefi/BOOTX64.EFI" 90
+    ;;
   qemu) ensure_packages g++ binutils qemu-system-x86; emulator=qemu model=EPYC ;;
   bochs-vmx) emulator=bochs model=corei7_skylake_x ;;
   bochs-svm) emulator=bochs model=ryzen ;;
-  *) sed -n '2,10p' "$0"; exit 2 ;;
+  *) sed -n '2,11p' "$0"; exit 2 ;;
 esac
 [ "$emulator" = bochs ] && ensure_packages g++ binutils bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
 echo "Building the minivisor (g++, freestanding, virtops headers only)..."

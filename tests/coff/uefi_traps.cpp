@@ -10,10 +10,10 @@
 // checks that OVMF reports it at the address printed here. Output goes to
 // the debug console (port 0xE9).
 #include <cstdint>
-#include <virtops/msr.hpp>
-#include <virtops/svm.hpp>
 #include <virtops/uefi.hpp>
-#include <virtops/xcr.hpp>
+#include <virtops/virtops.hpp>
+
+#include "wrapper_cases.hpp"
 
 namespace {
 
@@ -48,8 +48,13 @@ struct seen {
   std::uint8_t vector;
   std::uint32_t error_code;
 };
-// A page for VMLOAD/VMSAVE (UEFI maps memory 1:1, so its address is physical).
+// A page for the memory operands and for VMRUN/VMLOAD/VMSAVE (UEFI maps
+// memory 1:1, so its address is physical): zeroed, so a VMRUN of it ends in
+// VMEXIT_INVALID, not in a guest.
 alignas(4096) std::uint8_t page[4096];
+std::uint64_t page_pa() { return reinterpret_cast<std::uintptr_t>(&page); }
+virtops::gprs guest_regs{};
+virtops::hypercall_regs hypercall{};
 volatile bool probe_armed = false;
 std::uintptr_t probe_resume = 0;
 seen probe_seen{};
@@ -115,6 +120,9 @@ status as_status(const R& r) {
 // an unknown MSR: the oracle says which).
 constexpr std::uint32_t bad_msr = 0x40001234u, bad_xcr = 0x1234u;
 
+// VMRUN's host save area (VM_HSAVE_PA).
+alignas(4096) std::uint8_t host_save[4096];
+
 struct wrapper {
   const char* name;
   insn id;
@@ -124,21 +132,8 @@ struct wrapper {
   status (*counting)();
 };
 
-const wrapper wrappers[] = {
-    {"rdmsr", insn::rdmsr, PROBE("rdmsr", bad_msr), CALLS(virtops::msr::read<P>(bad_msr))},
-    {"wrmsr", insn::wrmsr, PROBE("xor %%eax, %%eax\n\txor %%edx, %%edx\n\twrmsr", bad_msr),
-     CALLS(virtops::msr::write<P>(bad_msr, 0))},
-    {"xsetbv", insn::xsetbv, PROBE("xor %%eax, %%eax\n\txor %%edx, %%edx\n\txsetbv", bad_xcr),
-     CALLS(virtops::xsetbv<P>(bad_xcr, 0))},
-    {"vmload", insn::vmload, PROBE("vmload %%rax", 0),
-     CALLS(virtops::svm::vmload<P>(reinterpret_cast<std::uintptr_t>(&page)))},
-    {"vmsave", insn::vmsave, PROBE("vmsave %%rax", 0),
-     CALLS(virtops::svm::vmsave<P>(reinterpret_cast<std::uintptr_t>(&page)))},
-    {"clgi", insn::clgi, PROBE("clgi", 0), CALLS(virtops::svm::clgi<P>())},
-    {"stgi", insn::stgi, PROBE("stgi", 0), CALLS(virtops::svm::stgi<P>())},
-    {"invlpga", insn::invlpga, PROBE("invlpga %%rax, %%ecx", 0),
-     CALLS(virtops::svm::invlpga<P>(reinterpret_cast<std::uintptr_t>(&page), 0))},
-};
+#define WRAPPER(name, id, text, ecx, call) {#name, insn::id, PROBE(text, ecx), CALLS(call)},
+const wrapper wrappers[] = {VIRTOPS_TEST_WRAPPERS(WRAPPER)};
 constexpr unsigned count = sizeof wrappers / sizeof wrappers[0];
 
 void check_wrapper(const wrapper& w, const seen& bare) {
@@ -213,6 +208,10 @@ extern "C" uefi::efi_status VIRTOPS_DETAIL_EFIAPI efi_main(void*, uefi::system_t
   const std::uint64_t before = virtops::msr::read(efer).value_or(0);
   check(virtops::msr::write(efer, before | (std::uint64_t{1} << 12)).ok(), "EFER.SVME set",
         "wrmsr");
+  check(virtops::msr::write(virtops::vmcb::msr::vm_hsave_pa,
+                            reinterpret_cast<std::uintptr_t>(&host_save))
+            .ok(),
+        "VM_HSAVE_PA set", "wrmsr");
   uefi::uninstall();
   // CR4.OSXSAVE (bit 18), where CPUID.1:ECX.XSAVE (bit 26) allows it: then
   // XSETBV of a nonexistent XCR raises #GP(0) instead of #UD.
@@ -222,6 +221,8 @@ extern "C" uefi::efi_status VIRTOPS_DETAIL_EFIAPI efi_main(void*, uefi::system_t
   asm volatile("mov %%cr4, %0" : "=r"(cr4));
   if ((ecx & (1u << 26)) != 0) asm volatile("mov %0, %%cr4" : : "r"(cr4 | (1u << 18)));
   phase(cpu, "EFER.SVME and CR4.OSXSAVE set");
+  // A VMRUN's #VMEXIT leaves GIF clear: set it again (STGI, SVME still on).
+  asm volatile("stgi");
   asm volatile("mov %0, %%cr4" : : "r"(cr4));
 
   put("== not ours\n");

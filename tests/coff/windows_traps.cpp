@@ -6,10 +6,10 @@
 // Prints one line per check; the exit status is the number of failures.
 #include <cstdint>
 #include <cstdio>
-#include <virtops/msr.hpp>
-#include <virtops/svm.hpp>
+#include <virtops/virtops.hpp>
 #include <virtops/windows.hpp>
-#include <virtops/xcr.hpp>
+
+#include "wrapper_cases.hpp"
 
 namespace {
 
@@ -32,6 +32,10 @@ struct seen {
   std::uintptr_t info[2];
   std::uintptr_t rip;
 };
+alignas(4096) std::uint8_t page[4096];
+std::uint64_t page_pa() { return reinterpret_cast<std::uintptr_t>(&page); }
+virtops::gprs guest_regs{};
+virtops::hypercall_regs hypercall{};
 volatile bool probe_armed = false;
 std::uintptr_t probe_resume = 0;
 seen probe_seen{};
@@ -47,16 +51,18 @@ LONG CALLBACK probe_handler(EXCEPTION_POINTERS* e) {
   return EXCEPTION_CONTINUE_EXECUTION;
 }
 
-// Runs `text` bare, with ECX = `ecx`; the label after it is where the probe
-// resumes.
+// Runs `text` bare with RAX = the page's address and ECX = `ecx`; the label
+// after it is where the probe resumes.
 #define PROBE(text, ecx)                                                        \
   [] {                                                                          \
+    std::uintptr_t a = reinterpret_cast<std::uintptr_t>(&page);                 \
+    std::uint32_t c = ecx;                                                      \
     probe_seen = {};                                                            \
     probe_armed = true;                                                         \
     asm volatile("lea 9f(%%rip), %%r11\n\tmov %%r11, %[resume]\n\t" text "\n9:" \
-                 : [resume] "=m"(probe_resume)                                  \
-                 : "c"(ecx)                                                     \
-                 : "r11", "rax", "rdx", "memory");                              \
+                 : [resume] "=m"(probe_resume), "+a"(a), "+c"(c)                \
+                 :                                                              \
+                 : "r11", "rdx", "memory");                                     \
     probe_armed = false;                                                        \
     return probe_seen;                                                          \
   }
@@ -82,6 +88,9 @@ struct wrapper {
   status (*counting)();
   status (*panic)();
 };
+
+// Nonexistent MSR and XCR indices: a #GP at any CPL.
+constexpr std::uint32_t bad_msr = 0x40001234u, bad_xcr = 0x1234u;
 
 struct counting {
   static inline unsigned calls = 0;
@@ -116,24 +125,8 @@ status as_status(const R& r) {
             []<class P>() { return expr; }.template operator()<virtops::policy::panic>());      \
       }
 
-// Nonexistent MSR and XCR indices: a #GP at any CPL.
-constexpr std::uint32_t bad_msr = 0x40001234u, bad_xcr = 0x1234u;
-
-const wrapper wrappers[] = {
-    {"rdmsr", insn::rdmsr, PROBE("rdmsr", bad_msr), CALLS(virtops::msr::read<P>(bad_msr))},
-    {"wrmsr", insn::wrmsr, PROBE("xor %%eax, %%eax\n\txor %%edx, %%edx\n\twrmsr", bad_msr),
-     CALLS(virtops::msr::write<P>(bad_msr, 0))},
-    {"xsetbv", insn::xsetbv, PROBE("xor %%eax, %%eax\n\txor %%edx, %%edx\n\txsetbv", bad_xcr),
-     CALLS(virtops::xsetbv<P>(bad_xcr, 0))},
-    {"vmload", insn::vmload, PROBE("xor %%eax, %%eax\n\tvmload %%rax", 0),
-     CALLS(virtops::svm::vmload<P>(0))},
-    {"vmsave", insn::vmsave, PROBE("xor %%eax, %%eax\n\tvmsave %%rax", 0),
-     CALLS(virtops::svm::vmsave<P>(0))},
-    {"stgi", insn::stgi, PROBE("stgi", 0), CALLS(virtops::svm::stgi<P>())},
-    {"clgi", insn::clgi, PROBE("clgi", 0), CALLS(virtops::svm::clgi<P>())},
-    {"invlpga", insn::invlpga, PROBE("xor %%eax, %%eax\n\tinvlpga %%rax, %%ecx", 0),
-     CALLS(virtops::svm::invlpga<P>(0, 0))},
-};
+#define WRAPPER(name, id, text, ecx, call) {#name, insn::id, PROBE(text, ecx), CALLS(call)},
+const wrapper wrappers[] = {VIRTOPS_TEST_WRAPPERS(WRAPPER)};
 
 // policy::panic: the hook gets the fault and ends the thread it runs on.
 volatile bool panicked = false;
@@ -149,8 +142,12 @@ DWORD WINAPI run_panic(void* w) {
 }
 
 void check_wrapper(const wrapper& w, const seen& bare) {
-  check(bare.faulted, "the bare instruction faults at CPL 3 (oracle)", w.name);
-  if (!bare.faulted) return;
+  if (!bare.faulted) {  // a hypercall the hypervisor below answers
+    std::printf("   oracle: no fault\n");
+    check(w.report().ok() && w.ignore().ok() && w.counting().ok(),
+          "no fault: success under every policy", w.name);
+    return;
+  }
   const int vector = expected_vector(bare);
   std::printf("   oracle: exception %#x, vector %d\n", static_cast<unsigned>(bare.code), vector);
   check(vector >= 0, "the oracle's exception is one the adapter maps", w.name);
