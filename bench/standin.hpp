@@ -33,15 +33,15 @@ template <virtops::fault_policy P = virtops::policy::report>
 [[gnu::always_inline]] inline result<std::uint64_t> virtops_goto(std::uint64_t field) noexcept {
   status failure;
   std::uint64_t v;
-  asm volatile goto("1: popcnt %[f], %[v]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                        VIRTOPS_VMFAIL_BRANCH
+  asm volatile goto(VIRTOPS_DETAIL_SITE("1", "popcnt %[f], %[v]", "%l[fault]")
+                        VIRTOPS_DETAIL_VMFAIL_BRANCH
                     : [v] "=r"(v)
-                    : [f] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
+                    : [f] "r"(field), VIRTOPS_DETAIL_INSN_ID(vmread)
                     : "cc"
                     : vmfail_invalid, vmfail_valid, fault);
   VIRTOPS_DETAIL_SUCCESS_EDGE();
   return v;
-  VIRTOPS_VMX_OUTCOMES(insn::vmread);
+  VIRTOPS_DETAIL_VMX_OUTCOMES(insn::vmread);
 }
 
 // Old KVM: __ex() around the instruction, setna for VMfail (as its

@@ -43,6 +43,13 @@
   ".popsection\n\t"
 // clang-format on
 
+// Emits the asm `text` out of line, after the body of the function it is
+// emitted from (ELF subsection 1), where a wrapper keeps its stubs: the
+// VMfail dispatch and the fault unwinding. With VIRTOPS_EXTABLE_ENTRY the
+// only object-format directive in any wrapper's asm, so a new object format
+// changes these two macros (and the table's bounds below).
+#define VIRTOPS_DETAIL_OUT_OF_LINE(text) ".subsection 1\n" text ".subsection 0\n\t"
+
 /// Makes the section exist in every program that includes this header, so the
 /// linker defines __start_/__stop_ even when there is no entry at all.
 asm(".pushsection virtops_extable, \"aw\", @progbits\n\t.popsection");

@@ -27,9 +27,9 @@ template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE result<std::uint64_t> read(std::uint32_t index) noexcept {
 #if VIRTOPS_HAS_ASM_GOTO_OUTPUT
   std::uint32_t lo, hi;  // no initial store: only the success path reads them
-  asm volatile goto("1: rdmsr\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+  asm volatile goto(VIRTOPS_DETAIL_SITE("1", "rdmsr", "%l[fault]")
                     : "=a"(lo), "=d"(hi)
-                    : "c"(index), [id] "i"(static_cast<int>(insn::rdmsr))
+                    : "c"(index), VIRTOPS_DETAIL_INSN_ID(rdmsr)
                     :
                     : fault);
 #else
@@ -37,10 +37,10 @@ VIRTOPS_ALWAYS_INLINE result<std::uint64_t> read(std::uint32_t index) noexcept {
   // the success path only.
   std::uint32_t lo = 0, hi = 0;
   asm volatile goto(
-      "1: rdmsr\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]") "mov %%eax, %[lo]\n\t"
-                                                                       "mov %%edx, %[hi]\n\t"
+      VIRTOPS_DETAIL_SITE("1", "rdmsr", "%l[fault]") "mov %%eax, %[lo]\n\t"
+                                                      "mov %%edx, %[hi]\n\t"
       :
-      : [lo] "m"(lo), [hi] "m"(hi), "c"(index), [id] "i"(static_cast<int>(insn::rdmsr))
+      : [lo] "m"(lo), [hi] "m"(hi), "c"(index), VIRTOPS_DETAIL_INSN_ID(rdmsr)
       : "rax", "rdx", "memory"
       : fault);
 #endif
@@ -54,17 +54,8 @@ fault:
 /// memory accesses do (PAT, MTRRs, the FS/GS bases).
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status write(std::uint32_t index, std::uint64_t value) noexcept {
-  asm volatile goto(
-      "1: wrmsr\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-      :
-      : "c"(index), "a"(static_cast<std::uint32_t>(value)),
-        "d"(static_cast<std::uint32_t>(value >> 32)), [id] "i"(static_cast<int>(insn::wrmsr))
-      : "memory"
-      : fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-fault:
-  return detail::on_fault<P>();
+  VIRTOPS_DETAIL_PLAIN_ASM(wrmsr, "", "c"(index), "a"(static_cast<std::uint32_t>(value)),
+                           "d"(static_cast<std::uint32_t>(value >> 32)));
 }
 
 }  // namespace virtops::msr

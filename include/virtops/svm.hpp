@@ -32,10 +32,10 @@ VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa) noexcept {
   // RAX comes back from the host save area; RBX, RBP, RDI from the stack.
   // The fault stub needs no clearing: the guest never ran.
   asm volatile goto(
-      VIRTOPS_DETAIL_SAVE_HOST "1:\tvmrun %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+      VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_SITE("1", "vmrun %%rax", "881f")
           VIRTOPS_DETAIL_CLEAR_GPRS_RDI VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
       :
-      : "a"(vmcb_pa), [id] "i"(static_cast<int>(insn::vmrun))
+      : "a"(vmcb_pa), VIRTOPS_DETAIL_INSN_ID(vmrun)
       : VIRTOPS_DETAIL_GUEST_CLOBBERS
       : fault);
   VIRTOPS_DETAIL_SUCCESS_EDGE();
@@ -48,71 +48,31 @@ fault:
 /// SYSENTER MSRs from the VMCB at `pa`.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmload(std::uint64_t pa) noexcept {
-  asm volatile goto("1: vmload %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                    :
-                    : "a"(pa), [id] "i"(static_cast<int>(insn::vmload))
-                    : "memory"
-                    : fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-fault:
-  return detail::on_fault<P>();
+  VIRTOPS_DETAIL_PLAIN_ASM(vmload, "%%rax", "a"(pa));
 }
 
 /// Stores the state vmload() loads into the VMCB at `pa`.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmsave(std::uint64_t pa) noexcept {
-  asm volatile goto("1: vmsave %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                    :
-                    : "a"(pa), [id] "i"(static_cast<int>(insn::vmsave))
-                    : "memory"
-                    : fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-fault:
-  return detail::on_fault<P>();
+  VIRTOPS_DETAIL_PLAIN_ASM(vmsave, "%%rax", "a"(pa));
 }
 
 /// Sets the global interrupt flag.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status stgi() noexcept {
-  asm volatile goto("1: stgi\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                    :
-                    : [id] "i"(static_cast<int>(insn::stgi))
-                    : "memory"
-                    : fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-fault:
-  return detail::on_fault<P>();
+  VIRTOPS_DETAIL_PLAIN_ASM(stgi, "");
 }
 
 /// Clears the global interrupt flag.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status clgi() noexcept {
-  asm volatile goto("1: clgi\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                    :
-                    : [id] "i"(static_cast<int>(insn::clgi))
-                    : "memory"
-                    : fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-fault:
-  return detail::on_fault<P>();
+  VIRTOPS_DETAIL_PLAIN_ASM(clgi, "");
 }
 
 /// Invalidates the TLB mapping of virtual address `va` for `asid`.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status invlpga(std::uint64_t va, std::uint32_t asid) noexcept {
-  asm volatile goto("1: invlpga %%rax, %%ecx\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                    :
-                    : "a"(va), "c"(asid), [id] "i"(static_cast<int>(insn::invlpga))
-                    : "memory"
-                    : fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-fault:
-  return detail::on_fault<P>();
+  VIRTOPS_DETAIL_PLAIN_ASM(invlpga, "%%rax, %%ecx", "a"(va), "c"(asid));
 }
 
 /// VMRUN with guest GPRs (what KVM's vmenter.S does for SVM): loads RBX..R15
@@ -134,12 +94,11 @@ VIRTOPS_ALWAYS_INLINE status vmrun(std::uint64_t vmcb_pa, gprs& regs) noexcept {
   // an input; RDI points at the gprs (detail/gpr_asm.hpp).
   asm volatile goto(
       VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_GPRS
-      "mov 0x28(%%rdi), %%rdi\n"
-      "1:\tvmrun %%rax\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+      "mov 0x28(%%rdi), %%rdi\n" VIRTOPS_DETAIL_SITE("1", "vmrun %%rax", "881f")
           VIRTOPS_DETAIL_RECOVER_RDI VIRTOPS_DETAIL_STORE_GPRS VIRTOPS_DETAIL_CLEAR_GPRS
               VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
       :
-      : "a"(vmcb_pa), "D"(&regs), [id] "i"(static_cast<int>(insn::vmrun))
+      : "a"(vmcb_pa), "D"(&regs), VIRTOPS_DETAIL_INSN_ID(vmrun)
       : VIRTOPS_DETAIL_GUEST_CLOBBERS
       : fault);
   VIRTOPS_DETAIL_SUCCESS_EDGE();
@@ -154,11 +113,11 @@ fault:
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmmcall(hypercall_regs& regs) noexcept {
   asm volatile goto(
-      VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_HYPERCALL
-      "1:\tvmmcall\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+      VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_HYPERCALL VIRTOPS_DETAIL_SITE("1", "vmmcall",
+                                                                                 "881f")
           VIRTOPS_DETAIL_STORE_HYPERCALL VIRTOPS_DETAIL_RESTORE_HOST VIRTOPS_DETAIL_FAULT_STUB
       :
-      : "D"(&regs), [id] "i"(static_cast<int>(insn::vmmcall))
+      : "D"(&regs), VIRTOPS_DETAIL_INSN_ID(vmmcall)
       : "rax", "rcx", "rdx", "rsi", "memory"
       : fault);
   VIRTOPS_DETAIL_SUCCESS_EDGE();

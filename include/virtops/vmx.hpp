@@ -20,33 +20,6 @@
 #include "status.hpp"
 #include "vmcs.hpp"
 
-/// jna to a stub in subsection 1 (after the function body), which branches to
-/// the C labels vmfail_invalid (CF=1) or vmfail_valid (ZF=1).
-#define VIRTOPS_VMFAIL_BRANCH       \
-  "jna 880f\n\t"                    \
-  ".subsection 1\n"                 \
-  "880:\tjc %l[vmfail_invalid]\n\t" \
-  "jmp %l[vmfail_valid]\n\t"        \
-  ".subsection 0\n\t"
-
-/// The three out-of-line ends shared by every VMX wrapper. They meet in one
-/// block before they meet the success path, so the caller's test of the
-/// result folds into the jna (with three separate ends Clang keeps a
-/// select or branch on the hot path). `failure` is declared at the top of
-/// each wrapper: an asm goto may not jump over a declaration. VMREAD and
-/// VMWRITE pass their field, which the status then names.
-#define VIRTOPS_VMX_OUTCOMES(instruction, ...)                              \
-  vmfail_invalid:                                                           \
-  failure = detail::vmfail_invalid(instruction __VA_OPT__(, ) __VA_ARGS__); \
-  goto failed;                                                              \
-  vmfail_valid:                                                             \
-  failure = detail::vmfail_valid(instruction __VA_OPT__(, ) __VA_ARGS__);   \
-  goto failed;                                                              \
-  fault:                                                                    \
-  failure = detail::on_fault<P>(__VA_ARGS__);                               \
-  failed:                                                                   \
-  return failure
-
 namespace virtops::detail {
 
 // VMREAD giving a T: the untyped and the typed vmread share this asm, so
@@ -56,27 +29,26 @@ VIRTOPS_ALWAYS_INLINE result<T> vmread_as(std::uint64_t field) noexcept {
   status failure;
 #if VIRTOPS_HAS_ASM_GOTO_OUTPUT
   std::uint64_t value;
-  asm volatile goto("1: vmread %[field], %[value]\n\t" VIRTOPS_EXTABLE_ENTRY(
-                        "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
+  asm volatile goto(VIRTOPS_DETAIL_SITE("1", "vmread %[field], %[value]", "%l[fault]")
+                        VIRTOPS_DETAIL_VMFAIL_BRANCH
                     : [value] "=r"(value)
-                    : [field] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
+                    : [field] "r"(field), VIRTOPS_DETAIL_INSN_ID(vmread)
                     : "cc"
                     : vmfail_invalid, vmfail_valid, fault);
 #else
   // No asm goto outputs: VMREAD stores to memory, which the asm names as an
   // input and "memory" declares written.
   std::uint64_t value = 0;
-  asm volatile goto(
-      "1: vmread %[field], %[value]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-          VIRTOPS_VMFAIL_BRANCH
-      :
-      : [value] "m"(value), [field] "r"(field), [id] "i"(static_cast<int>(insn::vmread))
-      : "cc", "memory"
-      : vmfail_invalid, vmfail_valid, fault);
+  asm volatile goto(VIRTOPS_DETAIL_SITE("1", "vmread %[field], %[value]", "%l[fault]")
+                        VIRTOPS_DETAIL_VMFAIL_BRANCH
+                    :
+                    : [value] "m"(value), [field] "r"(field), VIRTOPS_DETAIL_INSN_ID(vmread)
+                    : "cc", "memory"
+                    : vmfail_invalid, vmfail_valid, fault);
 #endif
   VIRTOPS_DETAIL_SUCCESS_EDGE();
   return static_cast<T>(value);
-  VIRTOPS_VMX_OUTCOMES(insn::vmread, field);
+  VIRTOPS_DETAIL_VMX_OUTCOMES(insn::vmread, field);
 }
 
 }  // namespace virtops::detail
@@ -113,58 +85,22 @@ enum class invvpid_type : std::uint64_t {
 /// Enters VMX root operation; `pa` is the physical address of the VMXON region.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmxon(std::uint64_t pa) noexcept {
-  status failure;
-  asm volatile goto("1: vmxon %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                        VIRTOPS_VMFAIL_BRANCH
-                    :
-                    : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmxon))
-                    : "cc", "memory"
-                    : vmfail_invalid, vmfail_valid, fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-  VIRTOPS_VMX_OUTCOMES(insn::vmxon);
+  VIRTOPS_DETAIL_VMX_ASM(vmxon, "%[pa]", [pa] "m"(pa));
 }
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmxoff() noexcept {
-  status failure;
-  asm volatile goto("1: vmxoff\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                        VIRTOPS_VMFAIL_BRANCH
-                    :
-                    : [id] "i"(static_cast<int>(insn::vmxoff))
-                    : "cc", "memory"
-                    : vmfail_invalid, vmfail_valid, fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-  VIRTOPS_VMX_OUTCOMES(insn::vmxoff);
+  VIRTOPS_DETAIL_VMX_ASM(vmxoff, "");
 }
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmclear(std::uint64_t pa) noexcept {
-  status failure;
-  asm volatile goto("1: vmclear %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                        VIRTOPS_VMFAIL_BRANCH
-                    :
-                    : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmclear))
-                    : "cc", "memory"
-                    : vmfail_invalid, vmfail_valid, fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-  VIRTOPS_VMX_OUTCOMES(insn::vmclear);
+  VIRTOPS_DETAIL_VMX_ASM(vmclear, "%[pa]", [pa] "m"(pa));
 }
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmptrld(std::uint64_t pa) noexcept {
-  status failure;
-  asm volatile goto("1: vmptrld %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-                        VIRTOPS_VMFAIL_BRANCH
-                    :
-                    : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmptrld))
-                    : "cc", "memory"
-                    : vmfail_invalid, vmfail_valid, fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-  VIRTOPS_VMX_OUTCOMES(insn::vmptrld);
+  VIRTOPS_DETAIL_VMX_ASM(vmptrld, "%[pa]", [pa] "m"(pa));
 }
 
 /// The current-VMCS pointer (~0 if there is none). VMPTRST cannot VMfail.
@@ -172,16 +108,16 @@ template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmptrst() noexcept {
 #if VIRTOPS_HAS_ASM_GOTO_OUTPUT
   std::uint64_t pa;  // no initial store: only the success path reads it
-  asm volatile goto("1: vmptrst %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+  asm volatile goto(VIRTOPS_DETAIL_SITE("1", "vmptrst %[pa]", "%l[fault]")
                     : [pa] "=m"(pa)
-                    : [id] "i"(static_cast<int>(insn::vmptrst))
+                    : VIRTOPS_DETAIL_INSN_ID(vmptrst)
                     :
                     : fault);
 #else
   std::uint64_t pa = 0;
-  asm volatile goto("1: vmptrst %[pa]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
+  asm volatile goto(VIRTOPS_DETAIL_SITE("1", "vmptrst %[pa]", "%l[fault]")
                     :
-                    : [pa] "m"(pa), [id] "i"(static_cast<int>(insn::vmptrst))
+                    : [pa] "m"(pa), VIRTOPS_DETAIL_INSN_ID(vmptrst)
                     : "memory"
                     : fault);
 #endif
@@ -199,18 +135,18 @@ VIRTOPS_ALWAYS_INLINE result<std::uint64_t> vmread(std::uint64_t field) noexcept
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmwrite(std::uint64_t field, std::uint64_t value) noexcept {
   status failure;
-  // "r", not "rm": Clang resolves "rm" to a stack slot, a store and a load
-  // on the hot path.
-  asm volatile goto(
-      "1: vmwrite %[value], %[field]\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-          VIRTOPS_VMFAIL_BRANCH
-      :
-      : [value] "r"(value), [field] "r"(field), [id] "i"(static_cast<int>(insn::vmwrite))
-      : "cc"
-      : vmfail_invalid, vmfail_valid, fault);
+  // Not the VIRTOPS_DETAIL_VMX_ASM shape: register operands only, so no
+  // "memory", and the outcomes name the field. "r", not "rm": Clang
+  // resolves "rm" to a stack slot, a store and a load on the hot path.
+  asm volatile goto(VIRTOPS_DETAIL_SITE("1", "vmwrite %[value], %[field]", "%l[fault]")
+                        VIRTOPS_DETAIL_VMFAIL_BRANCH
+                    :
+                    : [value] "r"(value), [field] "r"(field), VIRTOPS_DETAIL_INSN_ID(vmwrite)
+                    : "cc"
+                    : vmfail_invalid, vmfail_valid, fault);
   VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
-  VIRTOPS_VMX_OUTCOMES(insn::vmwrite, field);
+  VIRTOPS_DETAIL_VMX_OUTCOMES(insn::vmwrite, field);
 }
 
 /// VMREAD of an encoding from outside the program (a guest, a file, the
@@ -301,73 +237,69 @@ status vmwrite(V&&) noexcept {
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status invept(invept_type t, const invept_descriptor& d) noexcept {
   const auto type = static_cast<std::uint64_t>(t);  // the asm takes the SDM's number
-  status failure;
-  asm volatile goto("1: invept %[desc], %[type]\n\t" VIRTOPS_EXTABLE_ENTRY(
-                        "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
-                    :
-                    : [desc] "m"(d), [type] "r"(type), [id] "i"(static_cast<int>(insn::invept))
-                    : "cc", "memory"
-                    : vmfail_invalid, vmfail_valid, fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-  VIRTOPS_VMX_OUTCOMES(insn::invept);
+  VIRTOPS_DETAIL_VMX_ASM(invept, "%[desc], %[type]", [desc] "m"(d), [type] "r"(type));
 }
 
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status invvpid(invvpid_type t, const invvpid_descriptor& d) noexcept {
   const auto type = static_cast<std::uint64_t>(t);  // the asm takes the SDM's number
-  status failure;
-  asm volatile goto("1: invvpid %[desc], %[type]\n\t" VIRTOPS_EXTABLE_ENTRY(
-                        "1b", "%l[fault]", "%c[id]") VIRTOPS_VMFAIL_BRANCH
-                    :
-                    : [desc] "m"(d), [type] "r"(type), [id] "i"(static_cast<int>(insn::invvpid))
-                    : "cc", "memory"
-                    : vmfail_invalid, vmfail_valid, fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-  VIRTOPS_VMX_OUTCOMES(insn::invvpid);
+  VIRTOPS_DETAIL_VMX_ASM(invvpid, "%[desc], %[type]", [desc] "m"(d), [type] "r"(type));
 }
 
-/// VM entry with guest GPRs (what KVM's vmenter.S does), as one asm goto:
-///  - RDI points at the gprs; the host's RBP, RBX and RDI are saved on the
-///    stack (detail/gpr_asm.hpp) and every other GPR is clobbered.
-///  - HOST_RSP and HOST_RIP are written on every entry: each inlined copy of
-///    the wrapper has its own landing label, and the stack depth differs.
-///  - VM exit lands at 3: with RSP = HOST_RSP; the guest GPRs are stored back,
-///    then every GPR that held a guest value is zeroed (RAX, RBX, RCX, RDX,
-///    RSI, RBP, R8-R15; RDI holds the gprs pointer) before the host's RBP,
-///    RBX and RDI come back from the stack, as KVM does after its stores.
-///  - VMfail (out of line at 882) zeroes the same registers, which hold the
-///    gprs' values there (as KVM's VM-Fail path does); CF survives the XORs
-///    in EAX (SBB: -1 for VMfailInvalid, 0 for VMfailValid).
-///  - a fault (`#UD` outside VMX operation, `#GP` at CPL>0) at either VMWRITE or
-///    at VMLAUNCH/VMRESUME unwinds the stack in stub 881 and reports the
-///    entry instruction; no guest ran, and the gprs' values stay in the
-///    clobbered registers (the stub's bytes are what the extable verifier
-///    recognises).
-///  - the CPU loads host RFLAGS = 0x2 at VM exit: interrupts stay off until
-///    the caller enables them.
-#define VIRTOPS_VMX_ENTER(entry_insn) \
-  VIRTOPS_DETAIL_SAVE_HOST            \
-  "mov $0x6c14, %%ecx\n" /* HOST_RSP */                                        \
-  "2:\tvmwrite %%rsp, %%rcx\n\t" VIRTOPS_EXTABLE_ENTRY("2b", "881f", "%c[id]") \
-  "lea 3f(%%rip), %%rdx\n\t"                                                   \
-  "mov $0x6c16, %%ecx\n" /* HOST_RIP */                                        \
-  "4:\tvmwrite %%rdx, %%rcx\n\t" VIRTOPS_EXTABLE_ENTRY("4b", "881f", "%c[id]") \
-  "mov 0x00(%%rdi), %%rax\n\t" VIRTOPS_DETAIL_LOAD_GPRS                        \
-  "mov 0x28(%%rdi), %%rdi\n"                                                   \
-  "1:\t" entry_insn "\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")       \
-  "jmp 882f\n" /* only a VMfail gets here */                                   \
-  "3:\t" VIRTOPS_DETAIL_RECOVER_RDI                                            \
-  "mov %%rax, 0x00(%%rdi)\n\t" VIRTOPS_DETAIL_STORE_GPRS                       \
-  "xor %%eax, %%eax\n\t" VIRTOPS_DETAIL_CLEAR_GPRS VIRTOPS_DETAIL_RESTORE_HOST \
-  ".subsection 1\n"                                                            \
-  "882:\tsbb %%eax, %%eax\n\t" VIRTOPS_DETAIL_CLEAR_GPRS                       \
-  VIRTOPS_DETAIL_RESTORE_HOST                                                  \
-  "test %%eax, %%eax\n\t"                                                      \
-  "jnz %l[vmfail_invalid]\n\t"                                                 \
-  "jmp %l[vmfail_valid]\n\t"                                                   \
-  ".subsection 0\n\t" VIRTOPS_DETAIL_FAULT_STUB
+// The body of launch() and resume() (policy P, the gprs `regs`): VM entry
+// with guest GPRs (what KVM's vmenter.S does), as one asm goto:
+//  - RDI points at the gprs; the host's RBP, RBX and RDI are saved on the
+//    stack (detail/gpr_asm.hpp) and every other GPR is clobbered.
+//  - HOST_RSP and HOST_RIP are written on every entry: each inlined copy of
+//    the wrapper has its own landing label, and the stack depth differs.
+//  - VM exit lands at 3: with RSP = HOST_RSP; the guest GPRs are stored back,
+//    then every GPR that held a guest value is zeroed (RAX, RBX, RCX, RDX,
+//    RSI, RBP, R8-R15; RDI holds the gprs pointer) before the host's RBP,
+//    RBX and RDI come back from the stack, as KVM does after its stores.
+//  - VMfail (out of line at 882) zeroes the same registers, which hold the
+//    gprs' values there (as KVM's VM-Fail path does); CF survives the XORs
+//    in EAX (SBB: -1 for VMfailInvalid, 0 for VMfailValid).
+//  - a fault (`#UD` outside VMX operation, `#GP` at CPL>0) at either VMWRITE or
+//    at VMLAUNCH/VMRESUME unwinds the stack in stub 881 and reports the
+//    entry instruction; no guest ran, and the gprs' values stay in the
+//    clobbered registers (the stub's bytes are what the extable verifier
+//    recognises).
+//  - the CPU loads host RFLAGS = 0x2 at VM exit: interrupts stay off until
+//    the caller enables them.
+// clang-format off
+#define VIRTOPS_DETAIL_VMX_ENTER(mnemonic)                                            \
+  ::virtops::status failure;                                                          \
+  asm volatile goto(                                                                  \
+      VIRTOPS_DETAIL_SAVE_HOST                                                        \
+      "mov %[host_rsp], %%ecx\n"                                                      \
+      VIRTOPS_DETAIL_SITE("2", "vmwrite %%rsp, %%rcx", "881f")                        \
+      "lea 3f(%%rip), %%rdx\n\t"                                                      \
+      "mov %[host_rip], %%ecx\n"                                                      \
+      VIRTOPS_DETAIL_SITE("4", "vmwrite %%rdx, %%rcx", "881f")                        \
+      "mov 0x00(%%rdi), %%rax\n\t" VIRTOPS_DETAIL_LOAD_GPRS                           \
+      "mov 0x28(%%rdi), %%rdi\n"                                                      \
+      VIRTOPS_DETAIL_SITE("1", #mnemonic, "881f")                                     \
+      "jmp 882f\n" /* only a VMfail gets here */                                      \
+      "3:\t" VIRTOPS_DETAIL_RECOVER_RDI                                               \
+      "mov %%rax, 0x00(%%rdi)\n\t" VIRTOPS_DETAIL_STORE_GPRS                          \
+      "xor %%eax, %%eax\n\t" VIRTOPS_DETAIL_CLEAR_GPRS VIRTOPS_DETAIL_RESTORE_HOST    \
+      VIRTOPS_DETAIL_OUT_OF_LINE(                                                     \
+          "882:\tsbb %%eax, %%eax\n\t" VIRTOPS_DETAIL_CLEAR_GPRS                      \
+          VIRTOPS_DETAIL_RESTORE_HOST                                                 \
+          "test %%eax, %%eax\n\t"                                                     \
+          "jnz %l[vmfail_invalid]\n\t"                                                \
+          "jmp %l[vmfail_valid]\n\t")                                                 \
+      VIRTOPS_DETAIL_FAULT_STUB                                                       \
+      :                                                                               \
+      : "D"(&regs), VIRTOPS_DETAIL_INSN_ID(mnemonic),                                 \
+        [host_rsp] "i"(::virtops::vmcs::host_rsp::encoding),                          \
+        [host_rip] "i"(::virtops::vmcs::host_rip::encoding)                           \
+      : "rax", VIRTOPS_DETAIL_GUEST_CLOBBERS                                          \
+      : vmfail_invalid, vmfail_valid, fault);                                         \
+  VIRTOPS_DETAIL_SUCCESS_EDGE();                                                      \
+  return {};                                                                          \
+  VIRTOPS_DETAIL_VMX_OUTCOMES(::virtops::insn::mnemonic)
+// clang-format on
 
 /// VMLAUNCH of the current VMCS with the guest GPRs in `regs`; on return from
 /// a VM exit (ok()) `regs` holds the guest's GPRs and the exit reason is in
@@ -375,29 +307,13 @@ VIRTOPS_ALWAYS_INLINE status invvpid(invvpid_type t, const invvpid_descriptor& d
 /// guest must not change SIMD/x87 state the host relies on.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status launch(gprs& regs) noexcept {
-  status failure;
-  asm volatile goto(VIRTOPS_VMX_ENTER("vmlaunch")
-                    :
-                    : "D"(&regs), [id] "i"(static_cast<int>(insn::vmlaunch))
-                    : "rax", VIRTOPS_DETAIL_GUEST_CLOBBERS
-                    : vmfail_invalid, vmfail_valid, fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-  VIRTOPS_VMX_OUTCOMES(insn::vmlaunch);
+  VIRTOPS_DETAIL_VMX_ENTER(vmlaunch);
 }
 
 /// VMRESUME of the current (launched) VMCS; as launch().
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status resume(gprs& regs) noexcept {
-  status failure;
-  asm volatile goto(VIRTOPS_VMX_ENTER("vmresume")
-                    :
-                    : "D"(&regs), [id] "i"(static_cast<int>(insn::vmresume))
-                    : "rax", VIRTOPS_DETAIL_GUEST_CLOBBERS
-                    : vmfail_invalid, vmfail_valid, fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-  VIRTOPS_VMX_OUTCOMES(insn::vmresume);
+  VIRTOPS_DETAIL_VMX_ENTER(vmresume);
 }
 
 /// VMCALL, from a guest (a hypercall: exits to the hypervisor) or from VMX
@@ -410,17 +326,18 @@ template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status vmcall(hypercall_regs& regs) noexcept {
   status failure;
   asm volatile goto(VIRTOPS_DETAIL_SAVE_HOST VIRTOPS_DETAIL_LOAD_HYPERCALL
-                    "test %%rsp, %%rsp\n"
-                    "1:\tvmcall\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "881f", "%c[id]")
+                    "test %%rsp, %%rsp\n" VIRTOPS_DETAIL_SITE("1", "vmcall", "881f")
                         VIRTOPS_DETAIL_STORE_HYPERCALL VIRTOPS_DETAIL_RESTORE_HOST
-                            VIRTOPS_VMFAIL_BRANCH VIRTOPS_DETAIL_FAULT_STUB
+                            VIRTOPS_DETAIL_VMFAIL_BRANCH VIRTOPS_DETAIL_FAULT_STUB
                     :
-                    : "D"(&regs), [id] "i"(static_cast<int>(insn::vmcall))
+                    : "D"(&regs), VIRTOPS_DETAIL_INSN_ID(vmcall)
                     : "rax", "rcx", "rdx", "rsi", "cc", "memory"
                     : vmfail_invalid, vmfail_valid, fault);
   VIRTOPS_DETAIL_SUCCESS_EDGE();
   return {};
-  VIRTOPS_VMX_OUTCOMES(insn::vmcall);
+  VIRTOPS_DETAIL_VMX_OUTCOMES(insn::vmcall);
 }
 
 }  // namespace virtops::vmx
+
+#undef VIRTOPS_DETAIL_VMX_ENTER

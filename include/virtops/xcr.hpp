@@ -23,17 +23,8 @@ namespace virtops {
 /// "memory": the enabled state components change what XSAVE/XRSTOR store.
 template <fault_policy P = policy::report>
 VIRTOPS_ALWAYS_INLINE status xsetbv(std::uint32_t xcr, std::uint64_t value) noexcept {
-  asm volatile goto(
-      "1: xsetbv\n\t" VIRTOPS_EXTABLE_ENTRY("1b", "%l[fault]", "%c[id]")
-      :
-      : "c"(xcr), "a"(static_cast<std::uint32_t>(value)),
-        "d"(static_cast<std::uint32_t>(value >> 32)), [id] "i"(static_cast<int>(insn::xsetbv))
-      : "memory"
-      : fault);
-  VIRTOPS_DETAIL_SUCCESS_EDGE();
-  return {};
-fault:
-  return virtops::detail::on_fault<P>();
+  VIRTOPS_DETAIL_PLAIN_ASM(xsetbv, "", "c"(xcr), "a"(static_cast<std::uint32_t>(value)),
+                           "d"(static_cast<std::uint32_t>(value >> 32)));
 }
 
 }  // namespace virtops

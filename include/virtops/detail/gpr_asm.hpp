@@ -80,12 +80,11 @@
   "mov %%rdx, 0x18(%%rdi)\n\t"         \
   "mov %%rsi, 0x20(%%rdi)\n\t"
 
-// The fault stub (label 881): restore the host, leave through the fault label.
-#define VIRTOPS_DETAIL_FAULT_STUB      \
-  ".subsection 1\n"                    \
-  "881:\t" VIRTOPS_DETAIL_RESTORE_HOST \
-  "jmp %l[fault]\n\t"                  \
-  ".subsection 0\n\t"
+// The fault stub (label 881): restore the host, leave through the fault
+// label. (VIRTOPS_DETAIL_OUT_OF_LINE is extable.hpp's, which every user of
+// this header includes.)
+#define VIRTOPS_DETAIL_FAULT_STUB \
+  VIRTOPS_DETAIL_OUT_OF_LINE("881:\t" VIRTOPS_DETAIL_RESTORE_HOST "jmp %l[fault]\n\t")
 
 // Zeroes RBX, RCX, RDX, RSI, RBP and R8-R15 (a 32-bit XOR zeroes the whole
 // register), as KVM's vmenter.S does after a VM exit: once the guest's
