@@ -54,17 +54,29 @@
 /// linker defines __start_/__stop_ even when there is no entry at all.
 asm(".pushsection virtops_extable, \"aw\", @progbits\n\t.popsection");
 #else
+// The label an entry's and a stub's sections are associative to, defined in
+// the function's own section, once per asm statement (%=; the .ifndef lets
+// several entries and stubs of one statement share it).
+#define VIRTOPS_DETAIL_COFF_OWNER \
+  ".ifndef .Lvirtops_extable_owner%=\n.Lvirtops_extable_owner%=:\n.endif\n\t"
+
 // clang-format off
 #define VIRTOPS_EXTABLE_ENTRY(site, fixup, id)                                          \
-  ".ifndef .Lvirtops_extable_owner%=\n"                                                \
-  ".Lvirtops_extable_owner%=:\n"                                                       \
-  ".endif\n\t"                                                                         \
+  VIRTOPS_DETAIL_COFF_OWNER                                                             \
   ".pushsection virtops_extable$m, \"dw\", associative, .Lvirtops_extable_owner%=\n\t" \
   ".balign 4\n\t"                                                                      \
   ".long " site " - .\n\t"                                                             \
   ".long " fixup " - .\n\t"                                                            \
   ".long " id "\n\t"                                                                   \
   ".popsection\n\t"
+
+// COFF has no subsections: the stubs go to a .text$virtops section associative
+// to the function's (dropped with a discarded copy), which the linker places
+// after the plain .text sections.
+#define VIRTOPS_DETAIL_OUT_OF_LINE(text)                                           \
+  VIRTOPS_DETAIL_COFF_OWNER                                                        \
+  ".pushsection .text$virtops, \"xr\", associative, .Lvirtops_extable_owner%=\n" \
+  text ".popsection\n\t"
 // clang-format on
 
 /// The bounds, one copy per module whatever the number of translation units
