@@ -97,9 +97,23 @@ bool equals(const char* a, const char* b) {
   return *a == *b;
 }
 
-// No command line here: the platform says what it is.
+// No command line here: the platform says what it is, and the CPU its brand
+// string (CPUID 0x80000002-0x80000004).
 const char* arg(const char* key, const char* fallback) {
-  return equals(key, "emulator") ? "UEFI (OVMF)" : fallback;
+  if (equals(key, "emulator")) return "UEFI";
+  if (!equals(key, "cpu")) return fallback;
+  static char brand[49];
+  for (std::uint32_t leaf = 0; leaf < 3; ++leaf) {
+    std::uint32_t r[4];
+    asm volatile("cpuid"
+                 : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+                 : "a"(0x80000002u + leaf), "c"(0));
+    for (unsigned i = 0; i < 16; ++i)
+      brand[leaf * 16 + i] = static_cast<char>(r[i / 4] >> (8 * (i % 4)));
+  }
+  const char* b = brand;
+  while (*b == ' ') ++b;
+  return *b ? b : fallback;
 }
 
 void init() {
