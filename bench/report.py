@@ -4,7 +4,7 @@ docs/benchmarks.md (between its bench:begin/bench:end markers) and
 docs/bench/*.png. Usage: report.py BUILD_ROOT DOCS_DIR
 
 Every figure written comes from BUILD_ROOT: the Google Benchmark JSON of
-each compiler's tree, the code-size object, the compile-time runs."""
+each compiler's tree, the code-size object (compile time: scripts/compile_time.sh)."""
 import glob
 import json
 import os
@@ -301,28 +301,7 @@ out.append(
     + " |"
 )
 
-# Compile time.
-ct = {}
-for line in open(f"{builds}/bench-compile-time.txt"):
-    cxx, tu, nsec = line.split()
-    ct.setdefault((cxx, tu), []).append(int(nsec) / 1e6)
-out += [
-    "",
-    "### Compile time of `#include <virtops/virtops.hpp>`",
-    "",
-    f"`-std=c++20 -fsyntax-only`, {len(ct[('g++', 'empty')])} runs each, alternating; "
-    "medians (fastest in brackets).",
-    "",
-    "| compiler | empty TU | TU with the include | cost of the include |",
-    "|---|---|---|---|",
-]
-for cxx in ["g++", "clang++"]:
-    em, inc = ct[(cxx, "empty")], ct[(cxx, "include")]
-    me, mi = statistics.median(em), statistics.median(inc)
-    out.append(
-        f"| {cxx} | {me:.1f} ms ({min(em):.1f}) | {mi:.1f} ms ({min(inc):.1f}) | "
-        f"{mi - me:.1f} ms |"
-    )
+# Compile time: scripts/compile_time.sh writes its own section.
 
 # Plots (gnuplot).
 os.makedirs(f"{docs}/bench", exist_ok=True)

@@ -40,22 +40,8 @@ for compiler in gcc clang; do
   done
 done
 
-# Compile time of the umbrella header against an empty translation unit:
-# runs alternate between the two and between the compilers, so load on the
-# shared machine hits all four alike; the report takes medians.
-printf '#include <virtops/virtops.hpp>\n' >"$builds/bench-include.cpp"
-printf '\n' >"$builds/bench-empty.cpp"
-runs=${VIRTOPS_BENCH_COMPILE_RUNS:-20}
-echo "=== compile time ($runs runs each)"
-for _ in $(seq "$runs"); do
-  for cxx in g++ clang++; do
-    for tu in empty include; do
-      start=$(date +%s%N)
-      "$cxx" -std=c++20 -fsyntax-only -I"$root/include" "$builds/bench-$tu.cpp"
-      echo "$cxx $tu $(($(date +%s%N) - start))"
-    done
-  done
-done >"$builds/bench-compile-time.txt"
-
 python3 "$root/bench/report.py" "$builds" "$root/docs"
 echo "docs/benchmarks.md and docs/bench/*.png regenerated"
+
+# Compile time of the headers: its own section of docs/benchmarks.md.
+VIRTOPS_BUILD_ROOT=$builds "$root/scripts/compile_time.sh"

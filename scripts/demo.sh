@@ -8,6 +8,10 @@
 #   scripts/demo.sh bochs-svm    Bochs, AMD SVM (Ryzen)
 #   scripts/demo.sh userspace    every wrapper faulting in ring 3, per policy
 #   scripts/demo.sh uefi         QEMU, AMD SVM, the minivisor as a UEFI application under OVMF
+#   scripts/demo.sh smp          QEMU, 4 CPUs, SVM: every CPU in SVM with its own
+#                                guest, per-CPU fault records, NMIs, the
+#                                emergency flow (NMI shootdown) and teardown
+#   scripts/demo.sh bochs-vmx-smp  the same on Bochs, 4 CPUs, Intel VMX (Skylake-X)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=packages.sh
@@ -32,9 +36,19 @@ case $mode in
   qemu) ensure_packages g++ binutils qemu-system-x86; emulator=qemu model=EPYC ;;
   bochs-vmx) emulator=bochs model=corei7_skylake_x ;;
   bochs-svm) emulator=bochs model=ryzen ;;
-  *) sed -n '2,11p' "$0"; exit 2 ;;
+  smp) ensure_packages g++ binutils qemu-system-x86; emulator=qemu model=EPYC cpus=4 ;;
+  bochs-vmx-smp) emulator=bochs model=corei7_skylake_x cpus=4 ;;
+  *) sed -n '2,14p' "$0"; exit 2 ;;
 esac
 [ "$emulator" = bochs ] && ensure_packages g++ binutils bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools
+if [ -n "${cpus:-}" ]; then
+  # The SMP demo is the SMP ring-0 kernel: it prints what each CPU did.
+  echo "Building the SMP kernel (g++, freestanding, virtops headers only)..."
+  "$root/examples/baremetal/build.sh" g++ "$root/include" "$dir/smp" "$root/tests/ring0/smp"
+  echo "Booting it on $emulator ($model, $cpus CPUs):"
+  echo
+  exec "$root/examples/baremetal/run.sh" "$emulator" "$model" "$dir/smp/kernel32.elf" 90 "$cpus"
+fi
 echo "Building the minivisor (g++, freestanding, virtops headers only)..."
 "$root/examples/baremetal/build.sh" g++ "$root/include" "$dir/minivisor" "$root/examples/minivisor"
 echo "Booting it on $emulator ($model):"

@@ -194,7 +194,13 @@ extern "C" void ring0_trap(baremetal::trap_frame* f) {
 
 extern "C" [[noreturn]] void kernel_main(std::uint32_t magic, std::uint32_t info) {
   const auto* mb = reinterpret_cast<const std::uint32_t*>(std::uintptr_t{info});
-  if (magic == 0x2BADB002 && (mb[0] & 4))
-    baremetal::cmdline = reinterpret_cast<const char*>(std::uintptr_t{mb[4]});
+  // Copied: the loader's memory below 1 MiB may be reused (the SMP
+  // trampoline lives there).
+  static char cmdline_copy[256];
+  if (magic == 0x2BADB002 && (mb[0] & 4)) {
+    const auto* from = reinterpret_cast<const char*>(std::uintptr_t{mb[4]});
+    for (unsigned i = 0; i + 1 < sizeof cmdline_copy && from[i]; ++i) cmdline_copy[i] = from[i];
+    baremetal::cmdline = cmdline_copy;
+  }
   program_main();
 }

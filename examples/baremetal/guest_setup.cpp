@@ -12,10 +12,7 @@ namespace vmx = virtops::vmx;
 
 namespace vmcs = virtops::vmcs;
 
-constexpr std::uint32_t vmx_pinbased = 0x481, vmx_exit = 0x483, vmx_entry = 0x484,
-                        vmx_cr0_fixed0 = 0x486, vmx_cr0_fixed1 = 0x487, vmx_cr4_fixed0 = 0x488,
-                        vmx_cr4_fixed1 = 0x489, vmx_true_pinbased = 0x48D,
-                        vmx_true_procbased = 0x48E, vmx_true_exit = 0x48F, vmx_true_entry = 0x490;
+namespace segment = virtops::segment;
 
 unsigned failures = 0;
 // VMWRITE of a typed field. The value is checked as vmx::vmwrite<F> checks
@@ -25,45 +22,43 @@ void w(vmcs::value_for<F> value) {
   if (!vmx::vmwrite<F>(value).ok()) ++failures;
 }
 
+// A control field from required bits only, counted as a failure if the
+// CPU does not allow one of them.
+std::uint32_t required_controls(std::uint32_t required, std::uint64_t capability) {
+  const vmx::controls_adjustment<std::uint32_t> a = vmx::adjust_controls(required, 0, capability);
+  if (!a.ok()) {
+    ++failures;
+    return 0;
+  }
+  return a.value();
+}
+
 // Host selector fields must have RPL and TI clear (the VM-entry checks on
 // the host segment registers).
 std::uint16_t host_selector(std::uint16_t selector) { return selector & 0xfff8; }
 
-// VMCB offsets (APM Vol. 2, Appendix B).
-namespace vmcb {
-constexpr unsigned intercept_misc1 = 0x0C, intercept_misc2 = 0x10, iopm_base = 0x40,
-                   guest_asid = 0x58, es = 0x400, cs = 0x410, ss = 0x420, ds = 0x430, fs = 0x440,
-                   gs = 0x450, gdtr = 0x460, ldtr = 0x470, idtr = 0x480, tr = 0x490, cpl = 0x4CB,
-                   efer = 0x4D0, cr4 = 0x548, cr3 = 0x550, cr0 = 0x558, dr7 = 0x560, dr6 = 0x568,
-                   rflags = 0x570, rip = 0x578, rsp = 0x5D8, g_pat = 0x668;
-}  // namespace vmcb
+namespace vmcb = virtops::vmcb;
 
-template <class T>
-T& at(void* block, unsigned offset) {
-  return *reinterpret_cast<T*>(static_cast<char*>(block) + offset);
-}
-
-void set_segment(void* v, unsigned offset, std::uint16_t selector, std::uint16_t attrib,
+void set_segment(vmcb::segment& s, std::uint16_t selector, std::uint16_t attrib,
                  std::uint32_t limit, std::uint64_t base) {
-  at<std::uint16_t>(v, offset) = selector;
-  at<std::uint16_t>(v, offset + 2) = attrib;
-  at<std::uint32_t>(v, offset + 4) = limit;
-  at<std::uint64_t>(v, offset + 8) = base;
+  s = {selector, attrib, limit, base};
 }
 
 }  // namespace
 
-std::uint32_t vmcs_revision() {
-  return static_cast<std::uint32_t>(cpu::rdmsr(ia32_vmx_basic) & 0x7fffffff);
-}
+std::uint32_t vmcs_revision() { return vmx::revision_id(cpu::rdmsr(vmx::msr::basic)); }
 
 std::uint64_t vmx_enable() {
-  std::uint64_t fc = cpu::rdmsr(ia32_feature_control);
-  if (!(fc & 1)) cpu::wrmsr(ia32_feature_control, fc | 0x5);  // lock, VMX outside SMX
-  fc = cpu::rdmsr(ia32_feature_control);
-  std::uint64_t cr0 = cpu::read_cr0(), cr4 = cpu::read_cr4() | (1u << 13);
-  cr0 = (cr0 | cpu::rdmsr(vmx_cr0_fixed0)) & cpu::rdmsr(vmx_cr0_fixed1);
-  cr4 = (cr4 | cpu::rdmsr(vmx_cr4_fixed0)) & cpu::rdmsr(vmx_cr4_fixed1);
+  namespace fc_bits = vmx::feature_control;
+  std::uint64_t fc = cpu::rdmsr(vmx::msr::feature_control);
+  if (!(fc & fc_bits::lock))
+    cpu::wrmsr(vmx::msr::feature_control, fc | fc_bits::lock | fc_bits::vmx_outside_smx);
+  fc = cpu::rdmsr(vmx::msr::feature_control);
+  const std::uint64_t cr0 = vmx::adjust_cr(cpu::read_cr0(), cpu::rdmsr(vmx::msr::cr0_fixed0),
+                                           cpu::rdmsr(vmx::msr::cr0_fixed1));
+  const std::uint64_t cr4 =
+      vmx::adjust_cr(cpu::read_cr4() | vmx::cr4_vmxe, cpu::rdmsr(vmx::msr::cr4_fixed0),
+                     cpu::rdmsr(vmx::msr::cr4_fixed1));
   cpu::write_cr0(cr0);
   cpu::write_cr4(cr4);
   return fc;
@@ -72,22 +67,22 @@ std::uint64_t vmx_enable() {
 unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
                         std::uint32_t proc_controls) {
   failures = 0;
-  const bool true_ctls = (cpu::rdmsr(ia32_vmx_basic) >> 55) & 1;
+  // Only the capability MSRs that exist, the TRUE_* ones when present.
+  const vmx::capabilities_read caps = vmx::read_capabilities();
+  if (!caps.ok()) return 1;
   const std::uint64_t cr0 = cpu::read_cr0(), cr3 = cpu::read_cr3(), cr4 = cpu::read_cr4();
   const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
   const std::uint16_t tr = cpu::str();
   // The field is 32 bits: the MSR's bits 31:0.
   const std::uint32_t sysenter_cs = cpu::rdmsr(cpu::ia32_sysenter_cs) & 0xffffffff;
 
-  w<vmcs::pin_based_vm_execution_controls>(
-      adjust_controls(0, cpu::rdmsr(true_ctls ? vmx_true_pinbased : vmx_pinbased)));
+  w<vmcs::pin_based_vm_execution_controls>(required_controls(0, caps.value.pinbased_ctls));
   w<vmcs::primary_processor_based_vm_execution_controls>(
-      adjust_controls(proc_hlt_exiting | proc_controls,
-                      cpu::rdmsr(true_ctls ? vmx_true_procbased : ia32_vmx_procbased)));
-  w<vmcs::primary_vm_exit_controls>(adjust_controls(
-      1u << 9 /* host address-space size */, cpu::rdmsr(true_ctls ? vmx_true_exit : vmx_exit)));
-  w<vmcs::vm_entry_controls>(adjust_controls(1u << 9 /* IA-32e mode guest */,
-                                             cpu::rdmsr(true_ctls ? vmx_true_entry : vmx_entry)));
+      required_controls(vmx::proc::hlt_exiting | proc_controls, caps.value.procbased_ctls));
+  w<vmcs::primary_vm_exit_controls>(
+      required_controls(vmx::exit::host_address_space_size, caps.value.exit_ctls));
+  w<vmcs::vm_entry_controls>(
+      required_controls(vmx::entry::ia32e_mode_guest, caps.value.entry_ctls));
   w<vmcs::exception_bitmap>(0);
   w<vmcs::cr3_target_count>(0);
   w<vmcs::vm_exit_msr_store_count>(0);
@@ -129,16 +124,17 @@ unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
     const std::uint16_t sel = code ? cpu::read_cs() : cpu::read_ds();
     if (!vmx::vmwrite(vmcs::guest_es_selector::encoding + 2 * i, sel & ~7u) ||
         !vmx::vmwrite(vmcs::guest_es_limit::encoding + 2 * i, 0xffffffff) ||
-        !vmx::vmwrite(vmcs::guest_es_access_rights::encoding + 2 * i, code ? 0xa09b : 0xc093) ||
+        !vmx::vmwrite(vmcs::guest_es_access_rights::encoding + 2 * i,
+                      segment::to_vmcs(code ? segment::code64 : segment::data32).value()) ||
         !vmx::vmwrite(vmcs::guest_es_base::encoding + 2 * i, 0))
       ++failures;
   }
   w<vmcs::guest_ldtr_selector>(0);
-  w<vmcs::guest_ldtr_access_rights>(1u << 16);
+  w<vmcs::guest_ldtr_access_rights>(segment::to_vmcs(segment::unusable).value());
   w<vmcs::guest_ldtr_limit>(0);
   w<vmcs::guest_ldtr_base>(0);
   w<vmcs::guest_tr_selector>(tr);
-  w<vmcs::guest_tr_access_rights>(0x8b);
+  w<vmcs::guest_tr_access_rights>(segment::to_vmcs(segment::tss64_busy).value());
   w<vmcs::guest_tr_limit>(cpu::segment_limit(tr));
   w<vmcs::guest_tr_base>(cpu::system_segment_base(tr));
   w<vmcs::guest_gdtr_base>(gdt.base);
@@ -159,35 +155,37 @@ unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
   return failures;
 }
 
-void svm_setup_vmcb(void* v, std::uint64_t guest_rip, std::uint64_t guest_rsp, std::uint32_t misc1,
-                    void* iopm) {
+void svm_setup_vmcb(vmcb::vmcb& v, std::uint64_t guest_rip, std::uint64_t guest_rsp,
+                    std::uint32_t misc1, virtops::svm::io_permission_map* iopm) {
   const cpu::table_register gdt = cpu::sgdt(), idt = cpu::sidt();
   const std::uint16_t tr = cpu::str();
-  at<std::uint32_t>(v, vmcb::intercept_misc1) = misc1;
-  at<std::uint32_t>(v, vmcb::intercept_misc2) = intercept_vmrun | intercept_vmmcall;
+  vmcb::control_area& c = v.control;
+  vmcb::save_area& g = v.save;
+  c.intercept_misc1 = misc1;
+  c.intercept_misc2 = vmcb::intercept_misc2::vmrun | vmcb::intercept_misc2::vmmcall;
   if (iopm != nullptr) {
-    for (unsigned i = 0; i < 3 * 4096; ++i) static_cast<std::uint8_t*>(iopm)[i] = 0xff;
-    at<std::uint64_t>(v, vmcb::iopm_base) = reinterpret_cast<std::uint64_t>(iopm);
+    iopm->intercept_all();
+    c.iopm_base_pa = reinterpret_cast<std::uint64_t>(iopm);
   }
-  at<std::uint32_t>(v, vmcb::guest_asid) = 1;
-  set_segment(v, vmcb::cs, cpu::read_cs(), 0xa9b, 0xffffffff, 0);
-  const unsigned data_segments[] = {vmcb::es, vmcb::ss, vmcb::ds, vmcb::fs, vmcb::gs};
-  for (unsigned seg : data_segments) set_segment(v, seg, cpu::read_ds(), 0xc93, 0xffffffff, 0);
-  set_segment(v, vmcb::gdtr, 0, 0, gdt.limit, gdt.base);
-  set_segment(v, vmcb::idtr, 0, 0, idt.limit, idt.base);
-  set_segment(v, vmcb::ldtr, 0, 0, 0, 0);
-  set_segment(v, vmcb::tr, tr, 0x8b, cpu::segment_limit(tr), cpu::system_segment_base(tr));
-  at<std::uint8_t>(v, vmcb::cpl) = 0;
-  at<std::uint64_t>(v, vmcb::efer) = cpu::rdmsr(cpu::ia32_efer);
-  at<std::uint64_t>(v, vmcb::cr0) = cpu::read_cr0();
-  at<std::uint64_t>(v, vmcb::cr3) = cpu::read_cr3();
-  at<std::uint64_t>(v, vmcb::cr4) = cpu::read_cr4();
-  at<std::uint64_t>(v, vmcb::dr6) = 0xffff0ff0;
-  at<std::uint64_t>(v, vmcb::dr7) = 0x400;
-  at<std::uint64_t>(v, vmcb::rflags) = 0x2;
-  at<std::uint64_t>(v, vmcb::rip) = guest_rip;
-  at<std::uint64_t>(v, vmcb::rsp) = guest_rsp;
-  at<std::uint64_t>(v, vmcb::g_pat) = cpu::rdmsr(0x277);
+  c.guest_asid = 1;
+  set_segment(g.cs, cpu::read_cs(), 0xa9b, 0xffffffff, 0);
+  vmcb::segment* const data_segments[] = {&g.es, &g.ss, &g.ds, &g.fs, &g.gs};
+  for (vmcb::segment* seg : data_segments) set_segment(*seg, cpu::read_ds(), 0xc93, 0xffffffff, 0);
+  set_segment(g.gdtr, 0, 0, gdt.limit, gdt.base);
+  set_segment(g.idtr, 0, 0, idt.limit, idt.base);
+  set_segment(g.ldtr, 0, 0, 0, 0);
+  set_segment(g.tr, tr, 0x8b, cpu::segment_limit(tr), cpu::system_segment_base(tr));
+  g.cpl = 0;
+  g.efer = cpu::rdmsr(cpu::ia32_efer);
+  g.cr0 = cpu::read_cr0();
+  g.cr3 = cpu::read_cr3();
+  g.cr4 = cpu::read_cr4();
+  g.dr6 = 0xffff0ff0;
+  g.dr7 = 0x400;
+  g.rflags = 0x2;
+  g.rip = guest_rip;
+  g.rsp = guest_rsp;
+  g.g_pat = cpu::rdmsr(0x277);
 }
 
 }  // namespace baremetal

@@ -4,19 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <virtops/io_bitmap.hpp>
+#include <virtops/vmcb.hpp>
 
 namespace baremetal {
-
-// Capability MSRs and control bits the examples use (SDM Vol. 3D App. A).
-inline constexpr std::uint32_t ia32_feature_control = 0x3A, ia32_vmx_basic = 0x480,
-                               ia32_vmx_misc = 0x485, ia32_vmx_procbased = 0x482,
-                               ia32_vmx_procbased2 = 0x48B, ia32_vmx_ept_vpid_cap = 0x48C;
-inline constexpr std::uint32_t proc_hlt_exiting = 1u << 7, proc_unconditional_io_exiting = 1u << 24;
-
-// Allowed-0 bits must be 1, allowed-1 bits may be 1 (SDM A.3).
-constexpr std::uint32_t adjust_controls(std::uint32_t want, std::uint64_t cap) {
-  return static_cast<std::uint32_t>((want | (cap & 0xffffffffu)) & (cap >> 32));
-}
 
 // The VMCS revision identifier (IA32_VMX_BASIC[30:0]).
 std::uint32_t vmcs_revision();
@@ -26,21 +17,19 @@ std::uint32_t vmcs_revision();
 // IA32_FEATURE_CONTROL.
 std::uint64_t vmx_enable();
 
-// Writes controls (HLT exiting plus `proc_controls`), this CPU's host state
-// and the guest state into the current VMCS. Returns the number of VMWRITEs
-// that failed (0 when all is well).
+// Writes controls (HLT exiting plus `proc_controls`, all required: a CPU
+// that does not allow one of them fails the set-up), this CPU's host state
+// and the guest state into the current VMCS. Returns the number of
+// capability reads, control adjustments and VMWRITEs that failed (0 when
+// all is well).
 unsigned vmx_setup_vmcs(std::uint64_t guest_rip, std::uint64_t guest_rsp,
                         std::uint32_t proc_controls);
 
-// VMCB intercepts (APM Vol. 2, Appendix B): the words at 0x0C and 0x10.
-inline constexpr std::uint32_t intercept_cpuid = 1u << 18, intercept_hlt = 1u << 24,
-                               intercept_ioio = 1u << 27;
-inline constexpr std::uint32_t intercept_vmrun = 1u << 0, intercept_vmmcall = 1u << 1;
-
-// Fills the VMCB at `vmcb` (zeroed page): intercepts (VMRUN and VMMCALL are
-// always on, plus `misc1`), ASID 1, and the guest state. With
-// intercept_ioio, `iopm` (12 KiB, physically contiguous) intercepts every port.
-void svm_setup_vmcb(void* vmcb, std::uint64_t guest_rip, std::uint64_t guest_rsp,
-                    std::uint32_t misc1, void* iopm = nullptr);
+// Fills `vmcb` (zeroed): intercepts (VMRUN and VMMCALL are always on, plus
+// `misc1`, virtops::vmcb::intercept_misc1 bits), ASID 1, and the guest
+// state. With intercept_misc1::ioio_prot, `iopm` (physically contiguous)
+// intercepts every port.
+void svm_setup_vmcb(virtops::vmcb::vmcb& vmcb, std::uint64_t guest_rip, std::uint64_t guest_rsp,
+                    std::uint32_t misc1, virtops::svm::io_permission_map* iopm = nullptr);
 
 }  // namespace baremetal

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# run.sh <qemu|bochs> <cpu model> <kernel32.elf> [timeout seconds]
+# run.sh <qemu|bochs> <cpu model> <kernel32.elf> [timeout seconds] [CPUs]
 # Boots a bare-metal program under `timeout`, prints what it wrote to port
 # 0xE9, and passes only if the program ended with "EXIT ok" (see
-# baremetal::exit_emulator): a hang, a crash or "EXIT fail" fails.
+# baremetal::exit_emulator): a hang, a crash or "EXIT fail" fails. With CPUs
+# (default 1) the machine has that many; the kernel sees "cpus=N".
 set -uo pipefail
-emu=$1 model=$2 kernel=$3 limit=${4:-60}
+emu=$1 model=$2 kernel=$3 limit=${4:-60} cpus=${5:-1}
 [ -f "$kernel" ] || { echo "FAIL: no kernel at $kernel (build it first)"; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -12,9 +13,9 @@ log=$work/out.txt
 case $emu in
   qemu)
     command -v qemu-system-x86_64 >/dev/null || { echo "FAIL: qemu-system-x86_64 missing (apt-get install qemu-system-x86)"; exit 1; }
-    timeout "$limit" qemu-system-x86_64 -cpu "$model" -m 256 -display none -no-reboot \
+    timeout "$limit" qemu-system-x86_64 -cpu "$model" -smp "$cpus" -m 256 -display none -no-reboot \
       -debugcon "file:$log" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-      -kernel "$kernel" -append "emulator=qemu cpu=$model" >/dev/null 2>"$work/err.txt"
+      -kernel "$kernel" -append "emulator=qemu cpu=$model cpus=$cpus" >/dev/null 2>"$work/err.txt"
     rc=$?
     ;;
   bochs)
@@ -27,7 +28,7 @@ case $emu in
 set timeout=0
 set default=0
 menuentry "virtops" {
-  multiboot /boot/kernel.elf emulator=bochs cpu=$model
+  multiboot /boot/kernel.elf emulator=bochs cpu=$model cpus=$cpus
   boot
 }
 CFG
@@ -35,7 +36,7 @@ CFG
     echo continue >"$work/rc"
     cat >"$work/bochsrc" <<RC
 megs: 256
-cpu: model=$model, ips=10000000, reset_on_triple_fault=0, ignore_bad_msrs=0
+cpu: model=$model, count=$cpus, ips=10000000, reset_on_triple_fault=0, ignore_bad_msrs=0
 clock: sync=none
 display_library: rfb, options="timeout=0"
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
@@ -60,7 +61,7 @@ RC
       sleep "0.$((RANDOM % 9 + 1))"
     done
     ;;
-  *) echo "usage: run.sh <qemu|bochs> <cpu model> <kernel32.elf> [timeout]"; exit 2 ;;
+  *) echo "usage: run.sh <qemu|bochs> <cpu model> <kernel32.elf> [timeout] [CPUs]"; exit 2 ;;
 esac
 grep -av '^[[:space:]]*$' "$log" | grep -avE 'Bochs x86 Emulator|Built from|Timestamp|^=+$|^[0-9]+[ie]\[|^Next at|^\([0-9]+\)|^<bochs'
 

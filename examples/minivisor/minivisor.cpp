@@ -143,7 +143,7 @@ bool run_vmx(void* guest_stack_top, void* vmcs) {
   if (!on || !virtops::vmx::vmclear(pa(vmcs)) || !virtops::vmx::vmptrld(pa(vmcs))) return false;
   const unsigned bad =
       baremetal::vmx_setup_vmcs(reinterpret_cast<std::uint64_t>(&guest_main), pa(guest_stack_top),
-                                baremetal::proc_unconditional_io_exiting);
+                                virtops::vmx::proc::unconditional_io_exiting);
   if (bad) {
     print("host: %u VMWRITEs failed while setting up the VMCS\n", bad);
     return false;
@@ -162,8 +162,9 @@ bool run_vmx(void* guest_stack_top, void* vmcs) {
       case exit_reason::vmcall: g.rax = handle_hypercall(g.rax, g.rbx, g.rcx); break;
       case exit_reason::cpuid: handle_cpuid(g.rax, g.rbx, g.rcx, g.rdx); break;
       case exit_reason::io_instruction: {
-        const std::uint64_t q = virtops::vmx::vmread<vmcs::exit_qualification>().value();
-        if (!(q & 8)) handle_out(static_cast<std::uint16_t>(q >> 16), g.rax & 0xffffffff);
+        const virtops::vmx::io_access io =
+            virtops::vmx::decode_io(virtops::vmx::vmread<vmcs::exit_qualification>().value());
+        if (!io.in) handle_out(io.port, g.rax & 0xffffffff);
         break;
       }
       case exit_reason::hlt:
@@ -188,7 +189,7 @@ unsigned shutdown_vmx(void* vmcs) {
   print("host: emergency shutdown (Linux reboot flow)\n");
   print("  crash path: VMXOFF and CR4.VMXE cleared behind the hypervisor's back\n");
   (void)virtops::vmx::vmxoff<policy::ignore>();
-  cpu::write_cr4(cpu::read_cr4() & ~(1ull << 13));
+  cpu::write_cr4(cpu::read_cr4() & ~virtops::vmx::cr4_vmxe);
   unsigned ok = 0;
   kvm_rebooting = true;
   const virtops::status clear = virtops::vmx::vmclear<on_reboot>(pa(vmcs));
@@ -212,10 +213,11 @@ bool run_svm(void* guest_stack_top, virtops::vmcb::vmcb* vmcb) {
   guest_uses_vmcall = false;
   cpu::wrmsr(cpu::ia32_efer, cpu::rdmsr(cpu::ia32_efer) | efer_svme);
   cpu::wrmsr(vm_hsave_pa, pa(baremetal::alloc_page()));
+  namespace intercept = virtops::vmcb::intercept_misc1;
   baremetal::svm_setup_vmcb(
-      vmcb, reinterpret_cast<std::uint64_t>(&guest_main), pa(guest_stack_top),
-      baremetal::intercept_cpuid | baremetal::intercept_hlt | baremetal::intercept_ioio,
-      baremetal::alloc_pages(3));
+      *vmcb, reinterpret_cast<std::uint64_t>(&guest_main), pa(guest_stack_top),
+      intercept::cpuid | intercept::hlt | intercept::ioio_prot,
+      static_cast<virtops::svm::io_permission_map*>(baremetal::alloc_pages(3)));
   print("host: EFER.SVME set, VMCB ready\n");
   virtops::gprs g{};
   for (bool first = true;; first = false) {
@@ -236,9 +238,14 @@ bool run_svm(void* guest_stack_top, virtops::vmcb::vmcb* vmcb) {
         rip += 2;
         break;
       case exit_code::ioio: {
-        const std::uint64_t info = vmcb->control.exit_info_1;
-        if (!(info & 1)) handle_out(static_cast<std::uint16_t>(info >> 16), rax & 0xffffffff);
-        rip = vmcb->control.exit_info_2;  // the next RIP
+        const auto io =
+            virtops::svm::decode_ioio(vmcb->control.exit_info_1, vmcb->control.exit_info_2);
+        if (!io) {
+          print("host: IOIO exit info %s\n", virtops::svm::to_string(io.error()));
+          return false;
+        }
+        if (!io.value().in) handle_out(io.value().port, rax & 0xffffffff);
+        rip = io.value().next_rip;
         break;
       }
       case exit_code::hlt:
@@ -288,7 +295,8 @@ void program_main() {
     baremetal::exit_emulator(false);
   });
   const bool vmx = (cpu::cpuid(1).ecx >> 5) & 1;
-  const bool svm = (cpu::cpuid(0x80000001).ecx >> 2) & 1;
+  const bool svm =
+      cpu::cpuid(virtops::svm::cpuid::extended_features_leaf).ecx & virtops::svm::cpuid::svm_bit;
   print("minivisor on %s (%s), built with %s: using %s\n", baremetal::arg("emulator", "?"),
         baremetal::arg("cpu", "?"), BAREMETAL_COMPILER,
         vmx   ? "VMX"

@@ -17,10 +17,8 @@
 ///   (lld-link shortens the name to `virtops_` in an image).
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-
 #include "config.hpp"
+#include "detail/std.hpp"
 #include "fault.hpp"
 #include "insn.hpp"
 
@@ -151,12 +149,28 @@ class table {
   bool sorted() const noexcept { return __atomic_load_n(&state_, __ATOMIC_ACQUIRE) == k_sorted; }
 
   /// The entry for the instruction at `site`, or nullptr. Never changes state.
+  /// Once the table is sorted the pointer stays valid; before that, a first
+  /// sort() beginning on another CPU moves entries under it: a caller that
+  /// may race with one uses lookup(), which resolves the entry first.
   const entry* find(std::uintptr_t site) const noexcept {
-    int s;
-    // A sort in progress on another CPU finishes in bounded time; sort()
-    // callers keep traps off their own CPU while it runs (see sort()).
-    while ((s = __atomic_load_n(&state_, __ATOMIC_ACQUIRE)) == k_sorting) __builtin_ia32_pause();
-    return s == k_sorted ? bsearch(site) : linear(site);
+    found f;
+    const entry* e = nullptr;
+    scan(site, f, e);
+    return e;
+  }
+
+  /// An entry's targets, resolved while it cannot move.
+  struct found {
+    std::uintptr_t site = 0, fixup = 0;
+    std::uint32_t id = 0;
+  };
+
+  /// find() for a trap path that may race with the first sort() on another
+  /// CPU: false if `site` has no entry; otherwise `out` holds the entry's
+  /// site, fixup and id as they were, read while no sort could move it.
+  bool lookup(std::uintptr_t site, found& out) const noexcept {
+    const entry* e = nullptr;
+    return scan(site, out, e);
   }
 
   /// Sorts in place (heapsort: no allocation, no recursion), once; later
@@ -173,12 +187,16 @@ class table {
   /// each later call checks again.
   bool sort() noexcept {
     int expected = k_unsorted;
-    if (!__atomic_compare_exchange_n(&state_, &expected, k_sorting, false, __ATOMIC_ACQ_REL,
+    if (!__atomic_compare_exchange_n(&state_, &expected, k_sorting, false, __ATOMIC_SEQ_CST,
                                      __ATOMIC_ACQUIRE)) {
       while ((expected = __atomic_load_n(&state_, __ATOMIC_ACQUIRE)) == k_sorting)
         __builtin_ia32_pause();
       return expected == k_sorted;
     }
+    // Linear scans that began before the sort finish first (lookup()): the
+    // scan and this CAS are both sequentially consistent, so a scan either
+    // sees k_sorting and waits, or is counted here.
+    while (__atomic_load_n(&scanning_, __ATOMIC_SEQ_CST) != 0) __builtin_ia32_pause();
     const bool movable = every_slot_reaches_every_target();
     if (movable) heapsort();
     __atomic_store_n(&state_, movable ? k_sorted : k_unsorted, __ATOMIC_RELEASE);
@@ -187,6 +205,32 @@ class table {
 
  private:
   static constexpr int k_unsorted = 0, k_sorting = 1, k_sorted = 2;
+
+  // A sort in progress on another CPU finishes in bounded time; sort()
+  // callers keep traps off their own CPU while it runs (see sort()). An
+  // unsorted table is scanned with scanning_ raised, so that a sort which
+  // begins meanwhile waits for the scan (and the copy into `out`) to end.
+  bool scan(std::uintptr_t site, found& out, const entry*& e) const noexcept {
+    for (;;) {
+      int s;
+      while ((s = __atomic_load_n(&state_, __ATOMIC_ACQUIRE)) == k_sorting) __builtin_ia32_pause();
+      if (s == k_sorted) {
+        e = bsearch(site);
+        break;
+      }
+      __atomic_add_fetch(&scanning_, 1, __ATOMIC_SEQ_CST);
+      if (__atomic_load_n(&state_, __ATOMIC_SEQ_CST) != k_unsorted) {
+        __atomic_sub_fetch(&scanning_, 1, __ATOMIC_RELEASE);
+        continue;
+      }
+      e = linear(site);
+      if (e != nullptr) out = {e->site(), e->fixup(), e->id};
+      __atomic_sub_fetch(&scanning_, 1, __ATOMIC_RELEASE);
+      return e != nullptr;
+    }
+    if (e != nullptr) out = {e->site(), e->fixup(), e->id};
+    return e != nullptr;
+  }
 
   const entry* linear(std::uintptr_t site) const noexcept {
     for (const entry* e = first_; e != last_; ++e)
@@ -251,6 +295,7 @@ class table {
   entry* first_ = nullptr;
   entry* last_ = nullptr;
   mutable int state_ = k_unsorted;
+  mutable unsigned scanning_ = 0;  // linear scans in progress
 };
 
 }  // namespace virtops::extable
@@ -306,6 +351,18 @@ inline bool unregister_table(table& t) noexcept {
     if (__atomic_compare_exchange_n(&slot, &expected, nullptr, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE))
       return true;
+  }
+  return false;
+}
+
+/// table::lookup() over this module's table and every registered one.
+inline bool lookup(std::uintptr_t site, table::found& out) noexcept {
+  table& own = this_module();
+  if (own.lookup(site, out)) return true;
+  for (table*& slot : detail::registry) {
+    const table* t = __atomic_load_n(&slot, __ATOMIC_ACQUIRE);
+    if (t == nullptr || t == &own) continue;
+    if (t->lookup(site, out)) return true;
   }
   return false;
 }
@@ -426,10 +483,11 @@ namespace detail {
 /// `recorded`: for the POSIX adapter, whose vector may be missing (posix.hpp).
 inline std::uintptr_t fixup(std::uintptr_t rip, std::uint8_t judged, std::uint8_t recorded,
                             std::uint32_t error_code) noexcept {
-  const entry* e = find(rip);
-  if (e == nullptr || !claims(e->id, judged, error_code)) return 0;
-  virtops::detail::fault_slot() = fault_info{e->instruction(), recorded, error_code, rip};
-  return e->fixup();
+  // Resolved, not a pointer: the first sort may begin on another CPU.
+  table::found e;
+  if (!lookup(rip, e) || !claims(e.id, judged, error_code)) return 0;
+  virtops::detail::fault_slot() = fault_info{static_cast<insn>(e.id), recorded, error_code, rip};
+  return e.fixup;
 }
 }  // namespace detail
 

@@ -3,8 +3,7 @@
 /// and where that record lives.
 #pragma once
 
-#include <cstdint>
-
+#include "detail/std.hpp"
 #include "insn.hpp"
 
 namespace virtops {

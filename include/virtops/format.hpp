@@ -8,9 +8,7 @@
 ///     //  (VMWRITE to read-only VMCS component)"
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-
+#include "detail/std.hpp"
 #include "status.hpp"
 #include "vmcs.hpp"
 

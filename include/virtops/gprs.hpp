@@ -3,8 +3,7 @@
 /// saved after VM exit by vmx::launch/resume and svm::vmrun(vmcb, gprs).
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops {
 

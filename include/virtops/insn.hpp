@@ -2,7 +2,7 @@
 /// virtops: identifiers of the instructions virtops wraps.
 #pragma once
 
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops {
 

@@ -9,10 +9,9 @@
 /// the bare instruction and the only other way out is the fault label.
 #pragma once
 
-#include <cstdint>
-
 #include "config.hpp"
 #include "detail/outcome.hpp"
+#include "detail/std.hpp"
 #include "extable.hpp"
 #include "insn.hpp"
 #include "policy.hpp"

@@ -6,8 +6,7 @@
 /// at compile time and costs nothing on the hot path.
 #pragma once
 
-#include <concepts>
-
+#include "detail/std.hpp"
 #include "fault.hpp"
 #include "panic.hpp"
 #include "status.hpp"
@@ -24,7 +23,7 @@ enum class fault_action {
 /// normal (not signal or interrupt) context; it may also not return at all.
 template <class P>
 concept fault_policy = requires(const fault_info& f) {
-  { P::on_fault(f) } -> std::same_as<fault_action>;
+  { P::on_fault(f) } -> detail::same_as<fault_action>;
 };
 
 /// Whether a policy may return fault_action::resume. A policy that never does
@@ -67,7 +66,7 @@ struct panic {
 /// then; any other time defer to Otherwise (panic by default).
 template <class Rebooting, fault_policy Otherwise = panic>
 requires requires {
-  { Rebooting::rebooting() } -> std::convertible_to<bool>;
+  { Rebooting::rebooting() } -> detail::convertible_to<bool>;
 }
 struct reboot_aware {
   static fault_action on_fault(const fault_info& f) noexcept {

@@ -2,10 +2,8 @@
 /// virtops: typed outcomes of a wrapped instruction, without exceptions.
 #pragma once
 
-#include <cstdint>
-#include <type_traits>
-
 #include "config.hpp"
+#include "detail/std.hpp"
 #include "fault.hpp"
 #include "insn.hpp"
 #include "panic.hpp"
@@ -137,7 +135,7 @@ class [[nodiscard]] status {
   std::uint32_t detail_ = 0;  ///< vm_instruction_error or the fault's error code
 };
 
-static_assert(sizeof(status) == 16 && std::is_trivially_copyable_v<status>);
+static_assert(sizeof(status) == 16 && detail::is_trivially_copyable_v<status>);
 
 /// A value or the status that prevented it. value() of a failed result does
 /// not return: it hands the failure to the panic hook (0 is a real value:
@@ -151,7 +149,7 @@ static_assert(sizeof(status) == 16 && std::is_trivially_copyable_v<status>);
 /// in a stack slot: a store, a load and a compare on every read.)
 template <class T>
 class [[nodiscard]] result {
-  static_assert(sizeof(T) <= 8 && (std::is_integral_v<T> || std::is_enum_v<T>),
+  static_assert(sizeof(T) <= 8 && (detail::is_integral_v<T> || detail::is_enum_v<T>),
                 "result<T> holds what a VM instruction yields: an integer or enum of at most "
                 "8 bytes");
 

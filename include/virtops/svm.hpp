@@ -6,11 +6,10 @@
 /// is the bare instruction and the only other way out is the fault label.
 #pragma once
 
-#include <cstdint>
-
 #include "config.hpp"
 #include "detail/gpr_asm.hpp"
 #include "detail/outcome.hpp"
+#include "detail/std.hpp"
 #include "extable.hpp"
 #include "gprs.hpp"
 #include "insn.hpp"

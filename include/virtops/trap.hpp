@@ -2,8 +2,7 @@
 /// virtops: the ring-0 trap hook, for a hypervisor's own IDT handlers.
 #pragma once
 
-#include <cstdint>
-
+#include "detail/std.hpp"
 #include "extable.hpp"
 
 namespace virtops::trap {

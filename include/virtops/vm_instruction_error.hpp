@@ -2,7 +2,7 @@
 /// virtops: VM-instruction error numbers (Intel SDM Vol. 3C, "VM-Instruction Error Numbers").
 #pragma once
 
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops {
 

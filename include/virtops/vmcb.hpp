@@ -6,8 +6,7 @@
 /// numbers against Linux's, Xen's and Bochs' tables (docs/tables.md).
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops::vmcb {
 

@@ -11,11 +11,8 @@
 /// constants are checked, run-time values must be of a type no wider).
 #pragma once
 
-#include <concepts>
-#include <cstdint>
-#include <type_traits>
-
 #include "config.hpp"
+#include "detail/std.hpp"
 
 namespace virtops::vmcs {
 
@@ -63,36 +60,74 @@ constexpr unsigned bits_of(std::uint64_t encoding) noexcept {
 
 namespace detail {
 template <unsigned Bits>
-using uint_of = std::conditional_t<Bits == 16, std::uint16_t,
-                                   std::conditional_t<Bits == 32, std::uint32_t, std::uint64_t>>;
+struct uint_of {
+  using type = std::uint64_t;
+};
+template <>
+struct uint_of<16> {
+  using type = std::uint16_t;
+};
+template <>
+struct uint_of<32> {
+  using type = std::uint32_t;
+};
+
+// What an encoding's width, type and access bits make of a field: computed
+// once per kind of field (about twenty), not once per field.
+template <width W, field_type T, access A>
+struct field_kind {
+  static constexpr width field_width = W;
+  static constexpr field_type type = T;
+  static constexpr access field_access = A;
+  static constexpr unsigned bits = A == access::high    ? 32
+                                   : W == width::bits16 ? 16
+                                   : W == width::bits32 ? 32
+                                                        : 64;
+  /// The VM-exit information fields cannot be written (but see IA32_VMX_MISC[29]).
+  static constexpr bool read_only = T == field_type::read_only;
+  using value_type = typename uint_of<bits>::type;
+};
 }  // namespace detail
 
-/// A VMCS field, as a type. Every named field below derives from one.
+constexpr const char* name_of(std::uint64_t encoding) noexcept;
+
+/// A VMCS field, as a type. Each named field below derives from one
+/// (vmcs::guest_rip from field<0x681E>), and an encoding the table lacks can
+/// be used as field<E> (or a type derived from it).
+/// Its members: encoding, field_width, type, field_access, index, bits (16,
+/// 32 or 64; as bits_of), read_only, value_type (std::uint16_t, _32_t or
+/// _64_t), field_name. The width, type and access are decode(Encoding)'s,
+/// taken from the same bits without a call.
 template <std::uint32_t Encoding>
-struct field {
+struct field : detail::field_kind<static_cast<width>((Encoding >> 13) & 3),
+                                  static_cast<field_type>((Encoding >> 10) & 3),
+                                  static_cast<access>(Encoding & 1)> {
   static_assert((Encoding & ~std::uint32_t{0x6fff}) == 0,
                 "not a VMCS field encoding: reserved bits (31:15, 12) are set");
-  static_assert((Encoding & 1) == 0 || decode(Encoding).w == width::bits64,
+  static_assert((Encoding & 1) == 0 || ((Encoding >> 13) & 3) == 1,
                 "not a VMCS field encoding: high access (bit 0) on a field that is not 64-bit");
   static constexpr std::uint32_t encoding = Encoding;
-  static constexpr width field_width = decode(Encoding).w;
-  static constexpr field_type type = decode(Encoding).type;
-  static constexpr access field_access = decode(Encoding).acc;
-  static constexpr std::uint16_t index = decode(Encoding).index;
-  static constexpr unsigned bits = bits_of(Encoding);
-  /// The VM-exit information fields cannot be written (but see IA32_VMX_MISC[29]).
-  static constexpr bool read_only = type == field_type::read_only;
-  using value_type = detail::uint_of<bits>;
+  static constexpr std::uint16_t index = (Encoding >> 1) & 0x1ff;
+  /// The table's name for the encoding ("guest_rip"), or nullptr if it has none.
+  static constexpr const char* field_name = name_of(Encoding);
 };
+
+namespace detail {
+/// A named field of the table: field<Encoding> with the row's name in its
+/// type, so that diagnostics name it (`named_field<17410,
+/// virtops::vmcs::detail::row::vm_exit_reason>`).
+template <std::uint32_t Encoding, class Row>
+struct named_field : field<Encoding> {};
+}  // namespace detail
 
 /// Any VMCS field type.
 template <class F>
 concept field_c = requires {
-  { F::encoding } -> std::convertible_to<std::uint32_t>;
+  { F::encoding } -> virtops::detail::convertible_to<std::uint32_t>;
   typename F::value_type;
-  { F::read_only } -> std::convertible_to<bool>;
+  { F::read_only } -> virtops::detail::convertible_to<bool>;
 }
-&&std::is_base_of_v<field<F::encoding>, F>;
+&&virtops::detail::is_base_of_v<field<F::encoding>, F>;
 
 /// A field VMWRITE may write.
 template <class F>
@@ -101,9 +136,9 @@ concept writable = field_c<F> && !F::read_only;
 /// A value type that fits a field: an unsigned integer no wider than it.
 /// Values of such a type are taken as they are, at run time too.
 template <class F, class V>
-concept fits =
-    field_c<F> && std::is_integral_v<V> && std::is_unsigned_v<V> && !std::is_same_v<V, bool> &&
-    sizeof(V) * 8 <= F::bits;
+concept fits = field_c<F> && virtops::detail::is_integral_v<V> &&
+               virtops::detail::is_unsigned_v<V> && !virtops::detail::is_same_v<V, bool> &&
+               sizeof(V) * 8 <= F::bits;
 
 namespace detail {
 
@@ -156,7 +191,7 @@ class value_for {
 
   /// bool is an integer type, but never a field's value.
   template <class B>
-  value_for(B) noexcept requires std::same_as<B, bool> : value_() {
+  value_for(B) noexcept requires virtops::detail::same_as<B, bool> : value_() {
     static_assert(detail::always_false<B>, "VMWRITE value must be an unsigned integer, not bool");
   }
 
@@ -175,7 +210,7 @@ class value_for {
     else
       v = run_time_value_is_signed_or_wider_than_the_field_pass_a_std_uint64_t_or_use_vmwrite_checked(
           c);
-    if constexpr (std::is_signed_v<T>) {
+    if constexpr (virtops::detail::is_signed_v<T>) {
       if (v < 0) detail::vmwrite_constant_is_negative();
     }
     if constexpr (F::bits < 64) {
@@ -436,14 +471,16 @@ class value_for {
   X(host_ia32_interrupt_ssp_table_addr, 0x6C1C, natural, host)
 // clang-format on
 
-#define VIRTOPS_VMCS_DECLARE(name, enc, w, t)                                 \
-  struct name : field<enc> {                                                  \
-    static constexpr const char* field_name = #name;                          \
-  };                                                                          \
-  static_assert(name::field_width == width::w && name::type == field_type::t, \
-                "VMCS table row " #name                                       \
-                ": the encoding's bits disagree with the SDM's "              \
-                "width/type");
+// An alias, not a struct: a TU instantiates named_field<E, row> only for the
+// fields it uses, so the ~280 names cost about as little as constants. (A
+// struct per field, derived from field<E>, was most of the header's compile
+// time.) The row's tag, an incomplete type, costs next to nothing. The width
+// and type columns are checked once for all rows, below.
+#define VIRTOPS_VMCS_DECLARE(name, enc, w, t) \
+  namespace detail::row {                     \
+  struct name;                                \
+  }                                           \
+  using name = detail::named_field<enc, detail::row::name>;
 #define VIRTOPS_VMCS_DECLARE64(name, enc, t) \
   VIRTOPS_VMCS_DECLARE(name, enc, bits64, t) \
   VIRTOPS_VMCS_DECLARE(name##_high, enc + 1, bits64, t)
@@ -468,11 +505,55 @@ inline constexpr field_info all_fields[] = {
 #undef VIRTOPS_VMCS_ROW64
 #undef VIRTOPS_VMCS_ROW
 
+namespace detail {
+// Called, in the constant expression below, only for a row whose encoding's
+// bits disagree with the width and type the SDM lists it under, or that is
+// out of order: a call to a function that is not constexpr fails the
+// static_assert, and the error names the function. Clang's notes also name
+// the row ("in call to 'check_row(&"guest_cs_selector"[0], ...)'"); with GCC,
+// tests/vmcs, which checks every row at run time, does.
+inline void vmcs_table_row_encoding_disagrees_with_the_sdm_width_or_type(const char*) noexcept {}
+inline void vmcs_table_row_out_of_ascending_encoding_order(const char*) noexcept {}
+
+constexpr void check_row(const char* row, bool agrees, bool in_order) noexcept {
+  if (!agrees) vmcs_table_row_encoding_disagrees_with_the_sdm_width_or_type(row);
+  if (!in_order) vmcs_table_row_out_of_ascending_encoding_order(row);
+}
+
+constexpr bool table_rows_agree() noexcept {
+  std::uint32_t previous = 0;
+  for (const field_info& f : all_fields) {
+    const decoded d = decode(f.encoding);
+    check_row(f.name, d.valid && d.w == f.declared_width && d.type == f.declared_type,
+              &f == all_fields || f.encoding > previous);
+    previous = f.encoding;
+  }
+  return true;
+}
+}  // namespace detail
+
+// Every row at once (a static_assert per row cost more than the rest of
+// the table). The field types take their width and type from the same
+// encoding bits, through field<E>.
+static_assert(detail::table_rows_agree(),
+              "VMCS table: a row's encoding disagrees with the SDM's width/type, or is out of "
+              "ascending order (the note names which)");
+
 /// The field's name, or nullptr for an encoding not in the table.
 constexpr const char* name_of(std::uint64_t encoding) noexcept {
-  for (const field_info& f : all_fields)
-    if (f.encoding == encoding) return f.name;
-  return nullptr;
+  // The table is in ascending order of encoding (the SDM's order; checked
+  // above): a binary search, so that field<E>::field_name is cheap.
+  std::size_t lo = 0, hi = sizeof(all_fields) / sizeof(all_fields[0]);
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    if (all_fields[mid].encoding < encoding)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < sizeof(all_fields) / sizeof(all_fields[0]) && all_fields[lo].encoding == encoding
+             ? all_fields[lo].name
+             : nullptr;
 }
 
 }  // namespace virtops::vmcs

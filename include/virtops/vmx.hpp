@@ -8,11 +8,10 @@
 /// are unused.
 #pragma once
 
-#include <cstdint>
-
 #include "config.hpp"
 #include "detail/gpr_asm.hpp"
 #include "detail/outcome.hpp"
+#include "detail/std.hpp"
 #include "extable.hpp"
 #include "gprs.hpp"
 #include "insn.hpp"

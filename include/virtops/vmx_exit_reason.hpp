@@ -3,7 +3,7 @@
 /// of the VM-exit reason field.
 #pragma once
 
-#include <cstdint>
+#include "detail/std.hpp"
 
 namespace virtops::vmx {
 
@@ -108,6 +108,39 @@ constexpr exit_reason basic_exit_reason(std::uint64_t exit_reason_field) noexcep
 /// True if the VM-exit reason field says VM entry failed (bit 31).
 constexpr bool is_entry_failure(std::uint64_t exit_reason_field) noexcept {
   return (exit_reason_field >> 31) & 1;
+}
+
+/// The bits above the basic exit reason in the VM-exit reason field (SDM
+/// Vol. 3C, 25.9.1); bits 16-26 and 30 are 0.
+namespace exit_reason_bits {
+/// Bit 27: the exit came from enclave mode.
+inline constexpr std::uint32_t enclave_mode = 1u << 27;
+/// Bit 28: a monitor trap flag VM exit was pending.
+inline constexpr std::uint32_t pending_mtf = 1u << 28;
+/// Bit 29: the exit came from VMX root operation (an SMM VM exit).
+inline constexpr std::uint32_t from_vmx_root = 1u << 29;
+/// Bit 31: VM entry failed (exit reasons 33, 34 and 41).
+inline constexpr std::uint32_t entry_failure = 1u << 31;
+}  // namespace exit_reason_bits
+
+/// The whole VM-exit reason field, decoded.
+struct exit_reason_word {
+  exit_reason basic;   ///< bits 15:0
+  bool enclave_mode;   ///< bit 27
+  bool pending_mtf;    ///< bit 28
+  bool from_vmx_root;  ///< bit 29
+  bool entry_failure;  ///< bit 31
+  /// Bits that the SDM says are 0 (16-26, 30, 32-63) but are not.
+  std::uint64_t reserved;
+};
+
+constexpr exit_reason_word decode_exit_reason(std::uint64_t exit_reason_field) noexcept {
+  namespace b = exit_reason_bits;
+  const std::uint64_t known =
+      0xffffu | b::enclave_mode | b::pending_mtf | b::from_vmx_root | b::entry_failure;
+  return {basic_exit_reason(exit_reason_field),        (exit_reason_field & b::enclave_mode) != 0,
+          (exit_reason_field & b::pending_mtf) != 0,   (exit_reason_field & b::from_vmx_root) != 0,
+          (exit_reason_field & b::entry_failure) != 0, exit_reason_field & ~known};
 }
 
 /// The enumerator's name, or "unknown".

@@ -8,10 +8,9 @@
 /// the hot path is the bare instruction.
 #pragma once
 
-#include <cstdint>
-
 #include "config.hpp"
 #include "detail/outcome.hpp"
+#include "detail/std.hpp"
 #include "extable.hpp"
 #include "insn.hpp"
 #include "policy.hpp"

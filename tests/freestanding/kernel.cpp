@@ -46,6 +46,38 @@ unsigned use_all(std::uint64_t pa) {
   return ok;
 }
 
+// The bring-up vocabulary, with run-time inputs: capability MSRs, control
+// adjustment, event injection, segment attributes, EPT and exit decoding.
+unsigned bring_up(std::uint64_t pa, std::uint64_t qualification) {
+  namespace vmx = virtops::vmx;
+  unsigned ok = 0;
+  const vmx::capabilities_read caps = vmx::read_capabilities();
+  ok += caps.ok();
+  const auto proc = vmx::adjust_controls(vmx::proc::hlt_exiting | vmx::proc::use_msr_bitmaps,
+                                         vmx::proc::activate_secondary_controls,
+                                         caps.value.procbased_ctls);
+  ok += proc.ok() ? proc.value() : proc.missing();
+  const auto proc3 = vmx::adjust_controls64(0, vmx::proc3::ipi_virtualization,
+                                            caps.value.procbased_ctls3);
+  ok += static_cast<unsigned>(proc3.ok());
+  const auto eptp = virtops::ept::make_eptp(pa, caps.value.ept_vpid_cap);
+  ok += static_cast<unsigned>(eptp.value_or(0));
+  const auto pte = virtops::ept::page_entry(virtops::ept::level::pte, pa,
+                                            virtops::ept::memory_type::wb, virtops::ept::read,
+                                            caps.value.ept_vpid_cap);
+  ok += pte.ok();
+  const auto gp = vmx::inject_hardware_exception(13, static_cast<std::uint32_t>(qualification));
+  ok += gp.ok() ? gp.value().interruption_information : 0;
+  const auto again = vmx::reinject(static_cast<std::uint32_t>(qualification), 0, 2);
+  ok += again.ok();
+  ok += vmx::decode_io(qualification).port;
+  ok += vmx::decode_cr_access(qualification).gpr;
+  ok += static_cast<unsigned>(vmx::decode_exit_reason(qualification).basic);
+  const auto ar = virtops::segment::to_vmcs(virtops::segment::from_descriptor(qualification));
+  ok += ar.value_or(0);
+  return ok;
+}
+
 }  // namespace
 
 // What an IDT stub would call with the saved frame.
@@ -61,5 +93,6 @@ extern "C" [[noreturn]] void _start() {
   sink = sink + use_all<virtops::policy::ignore>(0x2000);
   sink = sink + use_all<virtops::policy::panic>(0x3000);
   sink = sink + use_all<virtops::policy::reboot_aware<machine_state>>(0x4000);
+  sink = sink + bring_up(0x5000, sink);
   for (;;) asm volatile("hlt");
 }

@@ -2,6 +2,7 @@
 // CPU that implements SVM (QEMU TCG, Bochs). Expected results are the APM's.
 #include <virtops/virtops.hpp>
 
+#include "baremetal.hpp"
 #include "cpu.hpp"
 #include "events.hpp"
 #include "gprs_pattern.hpp"
@@ -20,34 +21,28 @@ using virtops::status;
 constexpr std::uint32_t vm_hsave_pa = virtops::vmcb::msr::vm_hsave_pa;
 constexpr std::uint64_t efer_svme = virtops::vmcb::efer::svme;
 
-// VMCB offsets (APM Vol. 2, Appendix B) the checks read or change.
-namespace vmcb {
-constexpr unsigned intercept_misc2 = 0x10, guest_asid = 0x58, exit_code = 0x70, rip = 0x578,
-                   rax = 0x5F8, star = 0x600, lstar = 0x608, kernel_gs_base = 0x620;
-constexpr std::uint64_t exit_vmmcall = 0x81, exit_hlt = 0x78;
-}  // namespace vmcb
+namespace vmcb = virtops::vmcb;
+using vmcb::exit_code;
 
 std::uint64_t pa(const void* p) { return reinterpret_cast<std::uint64_t>(p); }  // identity map
-
-template <class T>
-T& at(void* block, unsigned offset) {
-  return *reinterpret_cast<T*>(static_cast<char*>(block) + offset);
-}
 
 // The guest: changes the GPRs it is given, VMMCALLs, then HLTs.
 extern "C" void svm_guest_entry();
 RING0_GUEST_PROGRAM(svm_guest_entry, "vmmcall");
 
-void setup_vmcb(void* v, void* stack) {
-  for (unsigned i = 0; i < 4096; ++i) static_cast<std::uint8_t*>(v)[i] = 0;
-  baremetal::svm_setup_vmcb(v, reinterpret_cast<std::uint64_t>(&svm_guest_entry),
-                            pa(stack) + 4096 - 16, baremetal::intercept_hlt);
+void setup_vmcb(vmcb::vmcb* v, void* stack) {
+  for (unsigned i = 0; i < sizeof *v; ++i) reinterpret_cast<std::uint8_t*>(v)[i] = 0;
+  baremetal::svm_setup_vmcb(*v, reinterpret_cast<std::uint64_t>(&svm_guest_entry),
+                            pa(stack) + 4096 - 16, vmcb::intercept_misc1::hlt);
 }
 
-std::uint64_t exit_code(void* v) { return at<std::uint64_t>(v, vmcb::exit_code); }
+std::uint64_t exit_code_of(const vmcb::vmcb* v) { return v->control.exit_code; }
+bool exited_with(const vmcb::vmcb* v, exit_code c) {
+  return v->control.exit_code == static_cast<std::uint64_t>(c);
+}
 
 // GIF is cleared around VMRUN as a hypervisor would (KVM: clgi; vmrun; stgi).
-status run_guest(void* v, virtops::gprs& g) {
+status run_guest(vmcb::vmcb* v, virtops::gprs& g) {
   (void)svm::clgi();
   const status s = svm::vmrun(pa(v), g);
   (void)svm::stgi();
@@ -72,7 +67,7 @@ void check_svm_disabled(void* page) {
                               [=]<class P>() { return svm::invlpga<P>(p, 1); });
 }
 
-void check_vmsave_vmload(void* area) {
+void check_vmsave_vmload(vmcb::vmcb* area) {
   const std::uint64_t saved_kgs = cpu::rdmsr(cpu::ia32_kernel_gs_base),
                       saved_star = cpu::rdmsr(cpu::ia32_star),
                       saved_lstar = cpu::rdmsr(cpu::ia32_lstar);
@@ -81,12 +76,10 @@ void check_vmsave_vmload(void* area) {
   cpu::wrmsr(cpu::ia32_lstar, 0xffff800000abc000ull);
   const status saved = svm::vmsave(pa(area));
   check("svm.vmsave",
-        saved.ok() &&
-            at<std::uint64_t>(area, vmcb::kernel_gs_base) == cpu::rdmsr(cpu::ia32_kernel_gs_base) &&
-            at<std::uint64_t>(area, vmcb::star) == 0x0023001000000000ull &&
-            at<std::uint64_t>(area, vmcb::lstar) == 0xffff800000abc000ull,
+        saved.ok() && area->save.kernel_gs_base == cpu::rdmsr(cpu::ia32_kernel_gs_base) &&
+            area->save.star == 0x0023001000000000ull && area->save.lstar == 0xffff800000abc000ull,
         "status=%s star=%#lx", virtops::to_string(saved.code()),
-        static_cast<unsigned long>(at<std::uint64_t>(area, vmcb::star)));
+        static_cast<unsigned long>(area->save.star));
   cpu::wrmsr(cpu::ia32_kernel_gs_base, 0);
   cpu::wrmsr(cpu::ia32_star, 0);
   cpu::wrmsr(cpu::ia32_lstar, 0xffff800000000000ull);
@@ -94,7 +87,7 @@ void check_vmsave_vmload(void* area) {
   check("svm.vmload_restores_vmsave_state",
         loaded.ok() && cpu::rdmsr(cpu::ia32_star) == 0x0023001000000000ull &&
             cpu::rdmsr(cpu::ia32_lstar) == 0xffff800000abc000ull &&
-            cpu::rdmsr(cpu::ia32_kernel_gs_base) == at<std::uint64_t>(area, vmcb::kernel_gs_base),
+            cpu::rdmsr(cpu::ia32_kernel_gs_base) == area->save.kernel_gs_base,
         "status=%s star=%#lx", virtops::to_string(loaded.code()),
         static_cast<unsigned long>(cpu::rdmsr(cpu::ia32_star)));
   cpu::wrmsr(cpu::ia32_kernel_gs_base, saved_kgs);
@@ -106,7 +99,7 @@ void check_vmsave_vmload(void* area) {
 // (events.hpp): the IDT hook's trap::handle leaves them, and the #DB of the
 // single step that got there, to their handlers; then the VMSAVE runs for
 // real and stores STAR.
-void check_events_at_vmsave(void* area) {
+void check_events_at_vmsave(vmcb::vmcb* area) {
   constexpr ring0::event events[] = {ring0::event::interrupt, ring0::event::nmi};
   constexpr const char* names[] = {"svm.interrupt_on_vmsave_site_not_claimed",
                                    "svm.nmi_on_vmsave_site_not_claimed"};
@@ -114,11 +107,11 @@ void check_events_at_vmsave(void* area) {
   for (unsigned k = 0; k < 2; ++k) {
     const std::uint64_t star = 0x0023001000000000ull + (std::uint64_t{k + 1} << 32);
     cpu::wrmsr(cpu::ia32_star, star);
-    at<std::uint64_t>(area, vmcb::star) = 0;
+    area->save.star = 0;
     ring0::arm_event_at_next_site(events[k]);
     const status saved = svm::vmsave(pa(area));
     const ring0::event_report r = ring0::disarm_event();
-    const bool saved_ok = saved.ok() && at<std::uint64_t>(area, vmcb::star) == star;
+    const bool saved_ok = saved.ok() && area->save.star == star;
     ring0::check_event(names[k], events[k], r, insn::vmsave, saved_ok, saved);
     if (k == 0 && r.unsupported == nullptr)
       check("svm.single_step_on_vmsave_site_not_claimed", r.site != 0 && r.step_refused,
@@ -127,24 +120,23 @@ void check_events_at_vmsave(void* area) {
   cpu::wrmsr(cpu::ia32_star, saved_star);
 }
 
-void check_vmrun(void* v, void* stack) {
+void check_vmrun(vmcb::vmcb* v, void* stack) {
   setup_vmcb(v, stack);
-  at<std::uint64_t>(v, vmcb::rax) = guest_input.rax;
+  v->save.rax = guest_input.rax;
   virtops::gprs g = guest_input;
   const status first = run_guest(v, g);
-  check("svm.vmrun_guest_exits_on_vmmcall", first.ok() && exit_code(v) == vmcb::exit_vmmcall,
+  check("svm.vmrun_guest_exits_on_vmmcall", first.ok() && exited_with(v, exit_code::vmmcall),
         "status=%s exit_code=%#lx", virtops::to_string(first.code()),
-        static_cast<unsigned long>(exit_code(v)));
-  check("svm.guest_gprs_saved_on_exit", guest_output_ok(g, at<std::uint64_t>(v, vmcb::rax)),
-        "rax=%#lx rbx=%#lx rdi=%#lx rbp=%#lx r15=%#lx",
-        static_cast<unsigned long>(at<std::uint64_t>(v, vmcb::rax)),
+        static_cast<unsigned long>(exit_code_of(v)));
+  check("svm.guest_gprs_saved_on_exit", guest_output_ok(g, v->save.rax),
+        "rax=%#lx rbx=%#lx rdi=%#lx rbp=%#lx r15=%#lx", static_cast<unsigned long>(v->save.rax),
         static_cast<unsigned long>(g.rbx), static_cast<unsigned long>(g.rdi),
         static_cast<unsigned long>(g.rbp), static_cast<unsigned long>(g.r15));
-  at<std::uint64_t>(v, vmcb::rip) += 3;  // VMMCALL; QEMU TCG has no nRIP save
+  v->save.rip += 3;  // VMMCALL; QEMU TCG has no nRIP save
   const status second = run_guest(v, g);
-  check("svm.vmrun_guest_exits_on_hlt", second.ok() && exit_code(v) == vmcb::exit_hlt,
+  check("svm.vmrun_guest_exits_on_hlt", second.ok() && exited_with(v, exit_code::hlt),
         "status=%s exit_code=%#lx", virtops::to_string(second.code()),
-        static_cast<unsigned long>(exit_code(v)));
+        static_cast<unsigned long>(exit_code_of(v)));
 
   // RBX ... R15 through a real VMRUN and #VMEXIT: the guest stops at its
   // HLT, which is intercepted again at once, so what comes back is what went
@@ -154,33 +146,31 @@ void check_vmrun(void* v, void* stack) {
   // gprs::rax is left alone.
   g = ring0::gprs_pattern;
   g.rax = 0x5a5a5a5a5a5a5a5aull;
-  at<std::uint64_t>(v, vmcb::rax) = ring0::pattern(1);
+  v->save.rax = ring0::pattern(1);
   const status halted = run_guest(v, g);
   const int wrong = ring0::first_not_pattern(g, 1);  // RAX: svm::vmrun leaves it alone
-  const std::uint64_t guest_rax = at<std::uint64_t>(v, vmcb::rax);
+  const std::uint64_t guest_rax = v->save.rax;
   check("svm.guest_gprs_rbx_to_r15_round_trip",
-        halted.ok() && exit_code(v) == vmcb::exit_hlt && wrong < 0 &&
+        halted.ok() && exited_with(v, exit_code::hlt) && wrong < 0 &&
             guest_rax == ring0::pattern(1) && g.rax == 0x5a5a5a5a5a5a5a5aull,
         "status=%s exit_code=%#lx first wrong register=%d vmcb rax=%#lx gprs rax=%#lx",
-        virtops::to_string(halted.code()), static_cast<unsigned long>(exit_code(v)), wrong,
+        virtops::to_string(halted.code()), static_cast<unsigned long>(exit_code_of(v)), wrong,
         static_cast<unsigned long>(guest_rax), static_cast<unsigned long>(g.rax));
 
   // Consistency-check failures are #VMEXIT(VMEXIT_INVALID), stored as -1
   // (QEMU writes only the low 32 bits: compare those).
   setup_vmcb(v, stack);
-  at<std::uint32_t>(v, vmcb::guest_asid) = 0;
+  v->control.guest_asid = 0;
   const status asid0 = run_guest(v, g);
-  check("svm.vmrun_asid_0_vmexit_invalid",
-        asid0.ok() && static_cast<std::uint32_t>(exit_code(v)) == 0xffffffffu,
+  check("svm.vmrun_asid_0_vmexit_invalid", asid0.ok() && vmcb::is_invalid(exit_code_of(v)),
         "status=%s exit_code=%#lx", virtops::to_string(asid0.code()),
-        static_cast<unsigned long>(exit_code(v)));
+        static_cast<unsigned long>(exit_code_of(v)));
   setup_vmcb(v, stack);
-  at<std::uint32_t>(v, vmcb::intercept_misc2) = baremetal::intercept_vmmcall;
+  v->control.intercept_misc2 = vmcb::intercept_misc2::vmmcall;
   const status no_intercept = run_guest(v, g);
   check("svm.vmrun_without_vmrun_intercept_vmexit_invalid",
-        no_intercept.ok() && static_cast<std::uint32_t>(exit_code(v)) == 0xffffffffu,
-        "status=%s exit_code=%#lx", virtops::to_string(no_intercept.code()),
-        static_cast<unsigned long>(exit_code(v)));
+        no_intercept.ok() && vmcb::is_invalid(exit_code_of(v)), "status=%s exit_code=%#lx",
+        virtops::to_string(no_intercept.code()), static_cast<unsigned long>(exit_code_of(v)));
 
   // A VMCB address that is not 4 KiB aligned: #GP(0).
   const std::uint64_t odd = pa(v) + 0x10;
@@ -198,15 +188,107 @@ void check_vmrun(void* v, void* stack) {
         "got %s", virtops::to_string(save_odd.code()));
 }
 
+// The permission maps, as the CPU reads them: a guest whose accesses pass
+// through or exit, in order, by the bits svm::msr_permission_map and
+// svm::io_permission_map set (one MSR in each of the three MSRPM ranges, a
+// read and a write bit, and the IOPM's third page for a wrapped access).
+extern "C" void svm_permission_guest();
+asm(".pushsection .text\n"
+    ".globl svm_permission_guest\n"
+    "svm_permission_guest:\n"
+    "mov $0xc0000080, %ecx\n rdmsr\n"    // EFER read: passes
+    "mov $0xc0000081, %ecx\n rdmsr\n"    // STAR read: exits
+    "wrmsr\n"                            // STAR write: exits
+    "mov $0x1b, %ecx\n rdmsr\n"          // APIC_BASE read: passes
+    "mov $0x10, %ecx\n rdmsr\n"          // TSC read: exits
+    "mov $0xc0010117, %ecx\n rdmsr\n"    // VM_HSAVE_PA read: exits
+    "out %al, $0x81\n"                   // passes
+    "out %al, $0x80\n"                   // exits
+    "mov $0xffff, %dx\n out %ax, %dx\n"  // ports 0xFFFF and 0: exits through bit 0x10000
+    "hlt\n"
+    "ud2\n"
+    ".popsection");
+
+struct expected_exit {
+  exit_code code;
+  std::uint64_t what;  ///< the MSR (RCX) or the port
+  bool write;          ///< WRMSR or OUT
+};
+
+void check_permission_maps(vmcb::vmcb* v, void* stack) {
+  auto* const msrpm = static_cast<svm::msr_permission_map*>(baremetal::alloc_pages(2));
+  auto* const iopm = static_cast<svm::io_permission_map*>(baremetal::alloc_pages(3));
+  for (std::uint8_t& b : msrpm->bytes) b = 0;
+  iopm->pass_through_all();
+  const bool maps_ok =
+      msrpm->intercept(cpu::ia32_star, virtops::msr_access::read_write) ==
+          virtops::bitmap_error::none &&
+      msrpm->intercept(0x10, virtops::msr_access::read) == virtops::bitmap_error::none &&
+      msrpm->intercept(vmcb::msr::vm_hsave_pa, virtops::msr_access::read) ==
+          virtops::bitmap_error::none;
+  iopm->intercept(0x80);
+  iopm->intercept(0);  // and, for a wrapped access, bit 0x10000
+  for (unsigned i = 0; i < sizeof *v; ++i) reinterpret_cast<std::uint8_t*>(v)[i] = 0;
+  baremetal::svm_setup_vmcb(*v, reinterpret_cast<std::uint64_t>(&svm_permission_guest),
+                            pa(stack) + 4096 - 16,
+                            vmcb::intercept_misc1::hlt | vmcb::intercept_misc1::msr_prot |
+                                vmcb::intercept_misc1::ioio_prot);
+  v->control.msrpm_base_pa = pa(msrpm);
+  v->control.iopm_base_pa = pa(iopm);
+
+  constexpr expected_exit expected[] = {
+      {exit_code::msr, 0xc0000081, false}, {exit_code::msr, 0xc0000081, true},
+      {exit_code::msr, 0x10, false},       {exit_code::msr, 0xc0010117, false},
+      {exit_code::ioio, 0x80, true},       {exit_code::ioio, 0xffff, true},
+      {exit_code::hlt, 0, false},
+  };
+  const char* const names[] = {"svm.msrpm_second_range_read_exits_first_passes",
+                               "svm.msrpm_write_bit_exits",
+                               "svm.msrpm_first_range_read_exits_second_passes",
+                               "svm.msrpm_third_range_read_exits",
+                               "svm.iopm_port_exits_neighbour_passes",
+                               "svm.iopm_wrapped_access_exits_through_third_page",
+                               "svm.permission_guest_reaches_hlt"};
+  virtops::gprs g{};
+  for (unsigned i = 0; i < sizeof expected / sizeof expected[0]; ++i) {
+    const expected_exit& e = expected[i];
+    const status s = maps_ok ? run_guest(v, g) : status{};
+    const vmcb::control_area& c = v->control;
+    bool ok = maps_ok && s.ok() && exited_with(v, e.code);
+    std::uint64_t what = 0;
+    bool write = false;
+    if (ok && e.code == exit_code::msr) {
+      const auto d = svm::decode_msr(c.exit_info_1);
+      what = g.rcx & 0xffffffffu;
+      write = d.ok() && d.value() == svm::msr_direction::write;
+      ok = d.ok() && what == e.what && write == e.write;
+      v->save.rip += 2;  // RDMSR/WRMSR; QEMU TCG has no nRIP save
+    } else if (ok && e.code == exit_code::ioio) {
+      const auto io = svm::decode_ioio(c.exit_info_1, c.exit_info_2);
+      ok = io.ok() && io.value().port == e.what && !io.value().in;
+      if (io.ok()) {
+        what = io.value().port;
+        write = !io.value().in;
+        v->save.rip = io.value().next_rip;
+      }
+    }
+    check(names[i], ok, "maps=%d status=%s exit_code=%#lx (%s) msr/port=%#lx write=%d", maps_ok,
+          virtops::to_string(s.code()), static_cast<unsigned long>(exit_code_of(v)),
+          vmcb::to_string(static_cast<exit_code>(exit_code_of(v))),
+          static_cast<unsigned long>(what), write);
+    if (!ok) return;
+  }
+}
+
 }  // namespace
 
 void run_svm_checks() {
-  if (!((cpu::cpuid(0x80000001).ecx >> 2) & 1)) {
+  if (!(cpu::cpuid(svm::cpuid::extended_features_leaf).ecx & svm::cpuid::svm_bit)) {
     check("svm.cpuid_reports_svm", false, "CPUID.80000001:ECX.SVM=0");
     return;
   }
-  void* vmcb_page = alloc_page();
-  void* save_area = alloc_page();
+  auto* const vmcb_page = static_cast<vmcb::vmcb*>(alloc_page());
+  auto* const save_area = static_cast<vmcb::vmcb*>(alloc_page());
   void* hsave = alloc_page();
   void* stack = alloc_page();
   cpu::wrmsr(cpu::ia32_efer, cpu::rdmsr(cpu::ia32_efer) & ~efer_svme);
@@ -222,4 +304,5 @@ void run_svm_checks() {
   check_vmsave_vmload(save_area);
   check_events_at_vmsave(save_area);
   check_vmrun(vmcb_page, stack);
+  check_permission_maps(vmcb_page, stack);
 }

@@ -19,12 +19,7 @@ using virtops::insn;
 using virtops::status;
 using E = virtops::vm_instruction_error;
 
-constexpr std::uint32_t vmx_basic = baremetal::ia32_vmx_basic, vmx_misc = baremetal::ia32_vmx_misc,
-                        vmx_procbased = baremetal::ia32_vmx_procbased,
-                        vmx_procbased2 = baremetal::ia32_vmx_procbased2,
-                        vmx_ept_vpid_cap = baremetal::ia32_vmx_ept_vpid_cap;
-
-constexpr std::uint32_t exit_reason_hlt = 12, exit_reason_vmcall = 18;
+using vmx::exit_reason;
 
 std::uint64_t pa(const void* p) { return reinterpret_cast<std::uint64_t>(p); }  // identity map
 
@@ -68,8 +63,10 @@ void check_pre_vmx(const regions& r) {
 
 void enable_vmx() {
   const std::uint64_t fc = baremetal::vmx_enable();
-  check("vmx.feature_control_locked_with_vmx", (fc & 0x5) == 0x5, "IA32_FEATURE_CONTROL=%#lx",
-        static_cast<unsigned long>(fc));
+  const std::uint64_t locked_vmx =
+      vmx::feature_control::lock | vmx::feature_control::vmx_outside_smx;
+  check("vmx.feature_control_locked_with_vmx", (fc & locked_vmx) == locked_vmx,
+        "IA32_FEATURE_CONTROL=%#lx", static_cast<unsigned long>(fc));
 }
 
 void check_vmxon_and_pointers(const regions& r) {
@@ -213,7 +210,7 @@ void check_vmread_vmwrite() {
           !returned && failed_value_seen == unsupported_read.error(), "returned=%d code=%s",
           returned ? 1 : 0, errname(failed_value_seen));
   }
-  const bool any_field_writable = (cpu::rdmsr(vmx_misc) >> 29) & 1;
+  const bool any_field_writable = vmx::vmwrite_read_only_allowed(cpu::rdmsr(vmx::msr::misc));
   // Untyped on purpose: the typed VMWRITE of a read-only field does not compile.
   const status read_only = vmx::vmwrite(vmcs::vm_exit_reason::encoding, 0);
   if (any_field_writable)
@@ -267,8 +264,8 @@ void check_events_at_vmread() {
   }
 }
 
-std::uint32_t exit_reason() {
-  return static_cast<std::uint32_t>(vmx::vmread<vmcs::vm_exit_reason>().value() & 0xffff);
+exit_reason last_exit_reason() {
+  return vmx::basic_exit_reason(vmx::vmread<vmcs::vm_exit_reason>().value());
 }
 
 void check_vm_entry(const regions& r) {
@@ -295,9 +292,9 @@ void check_vm_entry(const regions& r) {
   // A real guest: VMCALL exit with the guest's GPRs, then HLT after VMRESUME.
   g = guest_input;
   const status launched = vmx::launch(g);
-  const std::uint32_t reason1 = exit_reason();
-  check("vmx.vmlaunch_guest_exits_on_vmcall", launched.ok() && reason1 == exit_reason_vmcall,
-        "status=%s exit_reason=%u", errname(launched), reason1);
+  const exit_reason reason1 = last_exit_reason();
+  check("vmx.vmlaunch_guest_exits_on_vmcall", launched.ok() && reason1 == exit_reason::vmcall,
+        "status=%s exit_reason=%s", errname(launched), vmx::to_string(reason1));
   check("vmx.guest_gprs_saved_on_exit", guest_output_ok(g, g.rax),
         "rax=%#lx rbx=%#lx rdi=%#lx rbp=%#lx r15=%#lx", static_cast<unsigned long>(g.rax),
         static_cast<unsigned long>(g.rbx), static_cast<unsigned long>(g.rdi),
@@ -306,9 +303,9 @@ void check_vm_entry(const regions& r) {
   const std::uint64_t len = vmx::vmread<vmcs::vm_exit_instruction_length>().value();
   (void)vmx::vmwrite<vmcs::guest_rip>(rip + len);
   const status resumed = vmx::resume(g);
-  const std::uint32_t reason2 = exit_reason();
-  check("vmx.vmresume_guest_exits_on_hlt", resumed.ok() && reason2 == exit_reason_hlt,
-        "status=%s exit_reason=%u len=%lu", errname(resumed), reason2,
+  const exit_reason reason2 = last_exit_reason();
+  check("vmx.vmresume_guest_exits_on_hlt", resumed.ok() && reason2 == exit_reason::hlt,
+        "status=%s exit_reason=%s len=%lu", errname(resumed), vmx::to_string(reason2),
         static_cast<unsigned long>(len));
 
   // All 15 GPRs through a real entry and exit: the guest stops at its HLT,
@@ -317,10 +314,11 @@ void check_vm_entry(const regions& r) {
   // zeroing follows the stores in every build: tests/codegen/exit_check.sh).
   g = ring0::gprs_pattern;
   const status halted = vmx::resume(g);
-  const std::uint32_t reason3 = exit_reason();
+  const exit_reason reason3 = last_exit_reason();
   const int wrong = ring0::first_not_pattern(g);
-  check("vmx.guest_gprs_all_15_round_trip", halted.ok() && reason3 == exit_reason_hlt && wrong < 0,
-        "status=%s exit_reason=%u first wrong register=%d", errname(halted), reason3, wrong);
+  check("vmx.guest_gprs_all_15_round_trip", halted.ok() && reason3 == exit_reason::hlt && wrong < 0,
+        "status=%s exit_reason=%s first wrong register=%d", errname(halted),
+        vmx::to_string(reason3), wrong);
 
   const status relaunch = vmx::launch(g);
   check("vmx.vmlaunch_launched_vmcs_error_4", vmfail_valid(relaunch, E::vmlaunch_nonclear_vmcs),
@@ -370,9 +368,10 @@ void check_vm_entry(const regions& r) {
     // Bochs 2.7 keeps the launch state across VMXOFF/VMXON and enters the
     // guest, which exits on its HLT again: the wrapper must report just that.
     log("  note: Bochs 2.7 does not raise VM-instruction error 6 (VMRESUME after VMXOFF)\n");
+    const exit_reason reason = last_exit_reason();
     check("vmx.vmresume_after_vmxoff_as_bochs_does",
-          off.ok() && on.ok() && after_off.ok() && exit_reason() == exit_reason_hlt,
-          "got %s exit_reason=%u", errname(after_off), exit_reason());
+          off.ok() && on.ok() && after_off.ok() && reason == exit_reason::hlt,
+          "got %s exit_reason=%s", errname(after_off), vmx::to_string(reason));
   } else {
     check("vmx.vmresume_after_vmxoff_error_6",
           off.ok() && on.ok() && vmfail_valid(after_off, E::vmresume_after_vmxoff), "got %s",
@@ -381,11 +380,20 @@ void check_vm_entry(const regions& r) {
 }
 
 void check_invept_invvpid() {
-  const std::uint64_t caps = cpu::rdmsr(vmx_ept_vpid_cap);
-  const std::uint64_t proc2 =
-      (cpu::rdmsr(vmx_procbased) >> 63) ? cpu::rdmsr(vmx_procbased2) >> 32 : 0;
-  const bool has_invept = (proc2 & 2) && ((caps >> 20) & 1) && ((caps >> 26) & 1);
-  const bool has_invvpid = (proc2 & 0x20) && ((caps >> 32) & 1) && ((caps >> 42) & 1);
+  // Only the capability MSRs that exist: EPT_VPID_CAP needs EPT or VPID
+  // allowed in PROCBASED_CTLS2, which needs the secondary controls allowed.
+  // (vmx.vmcs_setup fails if this read does: baremetal::vmx_setup_vmcs reads them too.)
+  const vmx::capabilities_read read = vmx::read_capabilities();
+  if (!read.ok()) log("  RDMSR %#x failed: %s\n", read.failed_msr, errname(read.error));
+  const vmx::capabilities& caps = read.value;
+  const bool has_invept =
+      vmx::allows(caps.procbased_ctls2, vmx::proc2::enable_ept) &&
+      vmx::invept_type_supported(caps.ept_vpid_cap,
+                                 static_cast<unsigned>(vmx::invept_type::all_context));
+  const bool has_invvpid =
+      vmx::allows(caps.procbased_ctls2, vmx::proc2::enable_vpid) &&
+      vmx::invvpid_type_supported(caps.ept_vpid_cap,
+                                  static_cast<unsigned>(vmx::invvpid_type::all_context));
   if (has_invept) {
     const status all = vmx::invept(vmx::invept_type::all_context, {});
     check("vmx.invept_all_context", all.ok(), "got %s", errname(all));
@@ -424,10 +432,9 @@ void run_vmx_checks() {
     check("vmx.cpuid_reports_vmx", false, "CPUID.1:ECX.VMX=0");
     return;
   }
-  cpu::write_cr4(cpu::read_cr4() & ~(1ull << 13));
-  regions r{alloc_page(), alloc_page(),
-            alloc_page(), alloc_page(),
-            alloc_page(), static_cast<std::uint32_t>(cpu::rdmsr(vmx_basic) & 0x7fffffff)};
+  cpu::write_cr4(cpu::read_cr4() & ~vmx::cr4_vmxe);
+  regions r{alloc_page(), alloc_page(), alloc_page(),
+            alloc_page(), alloc_page(), vmx::revision_id(cpu::rdmsr(vmx::msr::basic))};
   write_revision(r.vmxon, r.revision);
   check_pre_vmx(r);
   enable_vmx();

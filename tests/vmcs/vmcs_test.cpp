@@ -1,8 +1,10 @@
 // The VMCS field table, the encoding decoder, typed VMREAD/VMWRITE, VMX exit
 // reasons and capability helpers, and the VMCB layout.
+#include <concepts>
 #include <cstddef>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <virtops/posix.hpp>
 #include <virtops/virtops.hpp>
 
@@ -68,6 +70,47 @@ TEST_CASE("field types carry their encoding, width, access and value type") {
   CHECK(vmcs::host_ia32_sysenter_cs::type == vmcs::field_type::host);
   CHECK(vmcs::tsc_offset::field_width == vmcs::width::bits64);
   CHECK(vmcs::tsc_offset_high::field_access == vmcs::access::high);
+  // A named field derives from field<E>, which holds the members; a field
+  // the table lacks, or a type derived from one, is a field too.
+  STATIC_REQUIRE(std::is_base_of_v<vmcs::field<0x681e>, vmcs::guest_rip>);
+  STATIC_REQUIRE(vmcs::field<0x681e>::bits == 64 && vmcs::field<0x2401>::bits == 32);
+  CHECK(std::string(vmcs::field<0x681e>::field_name) == "guest_rip");
+  CHECK(std::string(vmcs::vmcs_link_pointer_high::field_name) == "vmcs_link_pointer_high");
+  CHECK(vmcs::field<0x6ffe>::field_name == nullptr);
+  struct my_field : vmcs::field<0x6ffe> {};
+  STATIC_REQUIRE(vmcs::field_c<my_field> && vmcs::writable<my_field>);
+  STATIC_REQUIRE(std::is_same_v<my_field::value_type, std::uint64_t>);
+}
+
+// detail/std.hpp's traits stand in for <type_traits> in the headers: they
+// must say what the standard's say.
+template <class T>
+constexpr bool traits_agree() {
+  namespace d = virtops::detail;
+  return d::is_integral_v<T> == std::is_integral_v<T> && d::is_signed_v<T> == std::is_signed_v<T> &&
+         d::is_unsigned_v<T> == std::is_unsigned_v<T> && d::is_enum_v<T> == std::is_enum_v<T> &&
+         d::is_trivially_copyable_v<T> == std::is_trivially_copyable_v<T> &&
+         d::is_same_v<T, int> == std::is_same_v<T, int> &&
+         d::same_as<T, unsigned> == std::same_as<T, unsigned> &&
+         d::convertible_to<T, bool> == std::convertible_to<T, bool> &&
+         d::is_base_of_v<vmcs::field<0x681e>, T> == std::is_base_of_v<vmcs::field<0x681e>, T>;
+}
+enum unscoped_enum { unscoped_enumerator };
+enum class scoped_enum : std::uint8_t { a };
+TEST_CASE("the headers' traits agree with <type_traits>") {
+  STATIC_REQUIRE(
+      traits_agree<bool>() && traits_agree<char>() && traits_agree<signed char>() &&
+      traits_agree<unsigned char>() && traits_agree<wchar_t>() && traits_agree<char8_t>() &&
+      traits_agree<char16_t>() && traits_agree<char32_t>() && traits_agree<short>() &&
+      traits_agree<unsigned short>() && traits_agree<int>() && traits_agree<unsigned>() &&
+      traits_agree<long>() && traits_agree<unsigned long>() && traits_agree<long long>() &&
+      traits_agree<unsigned long long>() && traits_agree<const int>() &&
+      traits_agree<volatile unsigned>() && traits_agree<const volatile long>() &&
+      traits_agree<float>() && traits_agree<double>() && traits_agree<long double>() &&
+      traits_agree<int*>() && traits_agree<unscoped_enum>() && traits_agree<scoped_enum>() &&
+      traits_agree<virtops::status>() && traits_agree<std::string>() &&
+      traits_agree<vmcs::guest_rip>() && traits_agree<vmcs::field<0x681e>>() &&
+      traits_agree<int&>() && traits_agree<void>());
 }
 
 TEST_CASE("the decoder takes any value apart and flags invalid encodings") {
@@ -254,8 +297,9 @@ TEST_CASE("VMX exit reasons have their SDM names") {
 TEST_CASE("capability helpers force allowed-0 bits on and allowed-1 bits off") {
   // allowed-0 (must be 1): bits 1,2,4; allowed-1 (may be 1): bits 0-7.
   const std::uint64_t cap = (std::uint64_t{0xff} << 32) | 0x16;
-  CHECK(vmx::adjust_controls(0, cap) == 0x16);
-  CHECK(vmx::adjust_controls(0x101, cap) == 0x17);  // bit 8 not allowed
+  CHECK(vmx::adjust_controls(0, 0, cap).value() == 0x16);
+  CHECK(vmx::adjust_controls(0, 0x101, cap).value() == 0x17);  // optional bit 8 not allowed
+  CHECK_FALSE(vmx::adjust_controls(0x100, 0, cap).ok());       // required bit 8 not allowed
   CHECK(vmx::controls_ok(0x17, cap));
   CHECK_FALSE(vmx::controls_ok(0x01, cap));
   CHECK_FALSE(vmx::controls_ok(0x117, cap));

@@ -7,12 +7,11 @@
 // return.
 #pragma once
 
-#include <cstdint>
-
 #include "../config.hpp"
 #include "../extable.hpp"
 #include "../policy.hpp"
 #include "../status.hpp"
+#include "std.hpp"
 
 // Starts a wrapper's success path. Clang 14 cannot thread a value through the
 // fall-through edge of an asm goto (an LLVM callbr), so the caller's test of
