@@ -20,10 +20,8 @@
 /// one) either way.
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-
 #include "config.hpp"
+#include "detail/std.hpp"
 #include "extable.hpp"
 #include "fault.hpp"
 #include "trap.hpp"
