@@ -6,63 +6,6 @@
 
 namespace virtops {
 
-/// Stored in each exception-table entry, so values are part of the ABI of a
-/// built table: append only.
-enum class insn : std::uint8_t {
-  vmxon,
-  vmxoff,
-  vmclear,
-  vmptrld,
-  vmptrst,
-  vmread,
-  vmwrite,
-  invept,
-  invvpid,
-  vmlaunch,
-  vmresume,
-  vmcall,
-  vmrun,
-  vmload,
-  vmsave,
-  stgi,
-  clgi,
-  invlpga,
-  vmmcall,
-  rdmsr,
-  wrmsr,
-  xsetbv,
-};
-
-inline constexpr unsigned insn_count = static_cast<unsigned>(insn::xsetbv) + 1;
-
-constexpr const char* to_string(insn i) noexcept {
-  switch (i) {
-    case insn::vmxon: return "vmxon";
-    case insn::vmxoff: return "vmxoff";
-    case insn::vmclear: return "vmclear";
-    case insn::vmptrld: return "vmptrld";
-    case insn::vmptrst: return "vmptrst";
-    case insn::vmread: return "vmread";
-    case insn::vmwrite: return "vmwrite";
-    case insn::invept: return "invept";
-    case insn::invvpid: return "invvpid";
-    case insn::vmlaunch: return "vmlaunch";
-    case insn::vmresume: return "vmresume";
-    case insn::vmcall: return "vmcall";
-    case insn::vmrun: return "vmrun";
-    case insn::vmload: return "vmload";
-    case insn::vmsave: return "vmsave";
-    case insn::stgi: return "stgi";
-    case insn::clgi: return "clgi";
-    case insn::invlpga: return "invlpga";
-    case insn::vmmcall: return "vmmcall";
-    case insn::rdmsr: return "rdmsr";
-    case insn::wrmsr: return "wrmsr";
-    case insn::xsetbv: return "xsetbv";
-  }
-  return "unknown";
-}
-
 /// The instruction set an instruction belongs to. Ids are append-only, so
 /// families interleave: ask family_of(), never compare ids.
 enum class insn_family : std::uint8_t {
@@ -71,33 +14,87 @@ enum class insn_family : std::uint8_t {
   other,  ///< system instructions (RDMSR, WRMSR, XSETBV): succeed or fault
 };
 
+// The instructions in id order: name, insn_family. Append only (see insn).
+#define VIRTOPS_DETAIL_INSNS(X) \
+  X(vmxon, vmx)                 \
+  X(vmxoff, vmx)                \
+  X(vmclear, vmx)               \
+  X(vmptrld, vmx)               \
+  X(vmptrst, vmx)               \
+  X(vmread, vmx)                \
+  X(vmwrite, vmx)               \
+  X(invept, vmx)                \
+  X(invvpid, vmx)               \
+  X(vmlaunch, vmx)              \
+  X(vmresume, vmx)              \
+  X(vmcall, vmx)                \
+  X(vmrun, svm)                 \
+  X(vmload, svm)                \
+  X(vmsave, svm)                \
+  X(stgi, svm)                  \
+  X(clgi, svm)                  \
+  X(invlpga, svm)               \
+  X(vmmcall, svm)               \
+  X(rdmsr, other)               \
+  X(wrmsr, other)               \
+  X(xsetbv, other)
+
+/// Stored in each exception-table entry, so values are part of the ABI of a
+/// built table: append only.
+enum class insn : std::uint8_t {
+#define VIRTOPS_DETAIL_X(name, family) name,
+  VIRTOPS_DETAIL_INSNS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
+};
+
+/// The number of instructions: ids are 0 to insn_count - 1.
+inline constexpr unsigned insn_count = 0
+#define VIRTOPS_DETAIL_X(name, family) +1
+    VIRTOPS_DETAIL_INSNS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
+    ;
+
+namespace detail {
+// Every instruction, in the table's order.
+inline constexpr insn all_insns[] = {
+#define VIRTOPS_DETAIL_X(name, family) insn::name,
+    VIRTOPS_DETAIL_INSNS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
+};
+
+// The count check (as xbyak checks its error-name table against its enum):
+// one row per id, the n-th row id n, so arrays indexed by id (the vector
+// rules, the verifier's counts) line up with the table.
+constexpr bool insn_ids_dense() noexcept {
+  if (sizeof all_insns / sizeof all_insns[0] != insn_count) return false;
+  for (unsigned i = 0; i < insn_count; ++i)
+    if (static_cast<unsigned>(all_insns[i]) != i) return false;
+  return true;
+}
+static_assert(insn_ids_dense(), "virtops::insn: one table row per id, ids 0 to insn_count - 1");
+}  // namespace detail
+
+constexpr const char* to_string(insn i) noexcept {
+  switch (i) {
+#define VIRTOPS_DETAIL_X(name, family) \
+  case insn::name: return #name;
+    VIRTOPS_DETAIL_INSNS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
+  }
+  return "unknown";
+}
+
 constexpr insn_family family_of(insn i) noexcept {
   switch (i) {
-    case insn::vmxon:
-    case insn::vmxoff:
-    case insn::vmclear:
-    case insn::vmptrld:
-    case insn::vmptrst:
-    case insn::vmread:
-    case insn::vmwrite:
-    case insn::invept:
-    case insn::invvpid:
-    case insn::vmlaunch:
-    case insn::vmresume:
-    case insn::vmcall: return insn_family::vmx;
-    case insn::vmrun:
-    case insn::vmload:
-    case insn::vmsave:
-    case insn::stgi:
-    case insn::clgi:
-    case insn::invlpga:
-    case insn::vmmcall: return insn_family::svm;
-    case insn::rdmsr:
-    case insn::wrmsr:
-    case insn::xsetbv: return insn_family::other;
+#define VIRTOPS_DETAIL_X(name, family) \
+  case insn::name: return insn_family::family;
+    VIRTOPS_DETAIL_INSNS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
   }
   return insn_family::other;
 }
+
+#undef VIRTOPS_DETAIL_INSNS
 
 /// True for VMX instructions, which report VMfailInvalid/VMfailValid in RFLAGS.
 constexpr bool is_vmx(insn i) noexcept { return family_of(i) == insn_family::vmx; }

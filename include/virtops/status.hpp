@@ -11,26 +11,39 @@
 
 namespace virtops {
 
+// The error codes, in value order: name. ok is 0.
+// clang-format off
+#define VIRTOPS_DETAIL_ERRCS(X)                                                              \
+  X(ok)                                                                                      \
+  X(vmfail_invalid) /* CF=1: no current VMCS (or not yet in VMX operation) */                \
+  X(vmfail_valid)   /* ZF=1: error number in the VM-instruction error field */               \
+  X(fault)          /* the instruction raised an exception; see fault_info */                \
+  X(invalid_field)  /* a checked VMREAD/VMWRITE refused a non-field encoding; nothing ran */ \
+  X(value_too_wide) /* a checked VMWRITE refused a value wider than its field; nothing ran */
+// clang-format on
+
+/// What became of a wrapped instruction; one enumerator per row of the table
+/// above, which says what each means.
 enum class errc : std::uint8_t {
-  ok,
-  vmfail_invalid,  ///< CF=1: no current VMCS (or not yet in VMX operation)
-  vmfail_valid,    ///< ZF=1: error number in the VM-instruction error field
-  fault,           ///< the instruction raised an exception; see fault_info
-  invalid_field,   ///< a checked VMREAD/VMWRITE refused a non-field encoding; nothing ran
-  value_too_wide,  ///< a checked VMWRITE refused a value wider than its field; nothing ran
+#define VIRTOPS_DETAIL_X(name) name,
+  VIRTOPS_DETAIL_ERRCS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
 };
+// The table check: ok is row 0, so that ok() of a status returned in RDX is
+// a test of its low byte.
+static_assert(static_cast<unsigned>(errc::ok) == 0, "virtops::errc: ok must be the first row");
 
 constexpr const char* to_string(errc e) noexcept {
   switch (e) {
-    case errc::ok: return "ok";
-    case errc::vmfail_invalid: return "vmfail_invalid";
-    case errc::vmfail_valid: return "vmfail_valid";
-    case errc::fault: return "fault";
-    case errc::invalid_field: return "invalid_field";
-    case errc::value_too_wide: return "value_too_wide";
+#define VIRTOPS_DETAIL_X(name) \
+  case errc::name: return #name;
+    VIRTOPS_DETAIL_ERRCS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
   }
   return "unknown";
 }
+
+#undef VIRTOPS_DETAIL_ERRCS
 
 /// 16 bytes, trivially copyable: returned in RAX:RDX and folded away when the
 /// caller only tests ok(). Every member is always_inline: at -Os GCC would

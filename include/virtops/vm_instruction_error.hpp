@@ -6,117 +6,120 @@
 
 namespace virtops {
 
+// The SDM's table: name, number, the SDM's wording. 14, 21 and 27 are
+// reserved.
+// clang-format off
+#define VIRTOPS_DETAIL_VM_INSTRUCTION_ERRORS(X)                                                  \
+  X(vmcall_in_vmx_root_operation, 1, "VMCALL executed in VMX root operation")                    \
+  X(vmclear_invalid_address, 2, "VMCLEAR with invalid physical address")                         \
+  X(vmclear_vmxon_pointer, 3, "VMCLEAR with VMXON pointer")                                      \
+  X(vmlaunch_nonclear_vmcs, 4, "VMLAUNCH with non-clear VMCS")                                   \
+  X(vmresume_nonlaunched_vmcs, 5, "VMRESUME with non-launched VMCS")                             \
+  X(vmresume_after_vmxoff, 6, "VMRESUME after VMXOFF")                                           \
+  X(vmentry_invalid_control_fields, 7, "VM entry with invalid control field(s)")                 \
+  X(vmentry_invalid_host_state_fields, 8, "VM entry with invalid host-state field(s)")           \
+  X(vmptrld_invalid_address, 9, "VMPTRLD with invalid physical address")                         \
+  X(vmptrld_vmxon_pointer, 10, "VMPTRLD with VMXON pointer")                                     \
+  X(vmptrld_incorrect_revision_id, 11, "VMPTRLD with incorrect VMCS revision identifier")        \
+  X(vmread_vmwrite_unsupported_component, 12,                                                    \
+    "VMREAD/VMWRITE from/to unsupported VMCS component")                                         \
+  X(vmwrite_read_only_component, 13, "VMWRITE to read-only VMCS component")                      \
+  X(vmxon_in_vmx_root_operation, 15, "VMXON executed in VMX root operation")                     \
+  X(vmentry_invalid_executive_vmcs_pointer, 16, "VM entry with invalid executive-VMCS pointer")  \
+  X(vmentry_nonlaunched_executive_vmcs, 17, "VM entry with non-launched executive VMCS")         \
+  X(vmentry_executive_vmcs_pointer_not_vmxon_pointer, 18,                                        \
+    "VM entry with executive-VMCS pointer not VMXON pointer")                                    \
+  X(vmcall_nonclear_vmcs, 19, "VMCALL with non-clear VMCS")                                      \
+  X(vmcall_invalid_vmexit_control_fields, 20, "VMCALL with invalid VM-exit control fields")      \
+  X(vmcall_incorrect_mseg_revision_id, 22, "VMCALL with incorrect MSEG revision identifier")     \
+  X(vmxoff_under_dual_monitor_treatment, 23,                                                     \
+    "VMXOFF under dual-monitor treatment of SMIs and SMM")                                       \
+  X(vmcall_invalid_smm_monitor_features, 24, "VMCALL with invalid SMM-monitor features")         \
+  X(vmentry_invalid_executive_vmcs_execution_controls, 25,                                       \
+    "VM entry with invalid VM-execution control fields in executive VMCS")                       \
+  X(vmentry_events_blocked_by_mov_ss, 26, "VM entry with events blocked by MOV SS")              \
+  X(invept_invvpid_invalid_operand, 28, "Invalid operand to INVEPT/INVVPID")
+// clang-format on
+
 /// Read from VMCS field 0x4400 after VMfailValid. Any 32-bit value is
 /// representable: a CPU newer than this table still reports its number.
 enum class vm_instruction_error : std::uint32_t {
   none = 0,
-  vmcall_in_vmx_root_operation = 1,
-  vmclear_invalid_address = 2,
-  vmclear_vmxon_pointer = 3,
-  vmlaunch_nonclear_vmcs = 4,
-  vmresume_nonlaunched_vmcs = 5,
-  vmresume_after_vmxoff = 6,
-  vmentry_invalid_control_fields = 7,
-  vmentry_invalid_host_state_fields = 8,
-  vmptrld_invalid_address = 9,
-  vmptrld_vmxon_pointer = 10,
-  vmptrld_incorrect_revision_id = 11,
-  vmread_vmwrite_unsupported_component = 12,
-  vmwrite_read_only_component = 13,
-  // 14 is reserved.
-  vmxon_in_vmx_root_operation = 15,
-  vmentry_invalid_executive_vmcs_pointer = 16,
-  vmentry_nonlaunched_executive_vmcs = 17,
-  vmentry_executive_vmcs_pointer_not_vmxon_pointer = 18,
-  vmcall_nonclear_vmcs = 19,
-  vmcall_invalid_vmexit_control_fields = 20,
-  // 21 is reserved.
-  vmcall_incorrect_mseg_revision_id = 22,
-  vmxoff_under_dual_monitor_treatment = 23,
-  vmcall_invalid_smm_monitor_features = 24,
-  vmentry_invalid_executive_vmcs_execution_controls = 25,
-  vmentry_events_blocked_by_mov_ss = 26,
-  // 27 is reserved.
-  invept_invvpid_invalid_operand = 28,
+#define VIRTOPS_DETAIL_X(name, number, text) name = number,
+  VIRTOPS_DETAIL_VM_INSTRUCTION_ERRORS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
 };
+
+namespace detail {
+// The table's numbers, in its (ascending) order.
+inline constexpr std::uint32_t vm_instruction_error_numbers[] = {
+#define VIRTOPS_DETAIL_X(name, number, text) number,
+    VIRTOPS_DETAIL_VM_INSTRUCTION_ERRORS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
+};
+inline constexpr unsigned vm_instruction_error_count =
+    sizeof vm_instruction_error_numbers / sizeof vm_instruction_error_numbers[0];
+// The highest defined number; a number below it that is not in the table is
+// reserved.
+inline constexpr std::uint32_t last_vm_instruction_error =
+    vm_instruction_error_numbers[vm_instruction_error_count - 1];
+
+// The count check (as xbyak checks its error-name table against its enum):
+// the SDM defines 25 numbers, 1 to 28 but the reserved 14, 21 and 27, and
+// the rows ascend, so "reserved" below means the SDM's reserved numbers.
+constexpr bool vm_instruction_errors_ascend() noexcept {
+  for (unsigned i = 1; i < vm_instruction_error_count; ++i)
+    if (vm_instruction_error_numbers[i - 1] >= vm_instruction_error_numbers[i]) return false;
+  return vm_instruction_error_numbers[0] >= 1;
+}
+static_assert(vm_instruction_error_count == 25 && last_vm_instruction_error == 28 &&
+                  vm_instruction_errors_ascend(),
+              "the VM-instruction error table: the SDM's 25 numbers, 1 to 28, ascending");
+}  // namespace detail
 
 /// True for the numbers the SDM defines (1-28 but 14, 21, 27).
 constexpr bool is_defined(vm_instruction_error e) noexcept {
-  const auto n = static_cast<std::uint32_t>(e);
-  return n >= 1 && n <= 28 && n != 14 && n != 21 && n != 27;
+  switch (e) {
+#define VIRTOPS_DETAIL_X(name, number, text) case vm_instruction_error::name:
+    VIRTOPS_DETAIL_VM_INSTRUCTION_ERRORS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
+    return true;
+    default: return false;
+  }
 }
+
+namespace detail {
+constexpr bool is_reserved(vm_instruction_error e) noexcept {
+  const auto n = static_cast<std::uint32_t>(e);
+  return n != 0 && n < last_vm_instruction_error && !is_defined(e);
+}
+}  // namespace detail
 
 /// The enumerator's name; "none" for 0, "reserved" for 14/21/27, "unknown" past 28.
 constexpr const char* to_string(vm_instruction_error e) noexcept {
-  using E = vm_instruction_error;
   switch (e) {
-    case E::none: return "none";
-    case E::vmcall_in_vmx_root_operation: return "vmcall_in_vmx_root_operation";
-    case E::vmclear_invalid_address: return "vmclear_invalid_address";
-    case E::vmclear_vmxon_pointer: return "vmclear_vmxon_pointer";
-    case E::vmlaunch_nonclear_vmcs: return "vmlaunch_nonclear_vmcs";
-    case E::vmresume_nonlaunched_vmcs: return "vmresume_nonlaunched_vmcs";
-    case E::vmresume_after_vmxoff: return "vmresume_after_vmxoff";
-    case E::vmentry_invalid_control_fields: return "vmentry_invalid_control_fields";
-    case E::vmentry_invalid_host_state_fields: return "vmentry_invalid_host_state_fields";
-    case E::vmptrld_invalid_address: return "vmptrld_invalid_address";
-    case E::vmptrld_vmxon_pointer: return "vmptrld_vmxon_pointer";
-    case E::vmptrld_incorrect_revision_id: return "vmptrld_incorrect_revision_id";
-    case E::vmread_vmwrite_unsupported_component: return "vmread_vmwrite_unsupported_component";
-    case E::vmwrite_read_only_component: return "vmwrite_read_only_component";
-    case E::vmxon_in_vmx_root_operation: return "vmxon_in_vmx_root_operation";
-    case E::vmentry_invalid_executive_vmcs_pointer: return "vmentry_invalid_executive_vmcs_pointer";
-    case E::vmentry_nonlaunched_executive_vmcs: return "vmentry_nonlaunched_executive_vmcs";
-    case E::vmentry_executive_vmcs_pointer_not_vmxon_pointer:
-      return "vmentry_executive_vmcs_pointer_not_vmxon_pointer";
-    case E::vmcall_nonclear_vmcs: return "vmcall_nonclear_vmcs";
-    case E::vmcall_invalid_vmexit_control_fields: return "vmcall_invalid_vmexit_control_fields";
-    case E::vmcall_incorrect_mseg_revision_id: return "vmcall_incorrect_mseg_revision_id";
-    case E::vmxoff_under_dual_monitor_treatment: return "vmxoff_under_dual_monitor_treatment";
-    case E::vmcall_invalid_smm_monitor_features: return "vmcall_invalid_smm_monitor_features";
-    case E::vmentry_invalid_executive_vmcs_execution_controls:
-      return "vmentry_invalid_executive_vmcs_execution_controls";
-    case E::vmentry_events_blocked_by_mov_ss: return "vmentry_events_blocked_by_mov_ss";
-    case E::invept_invvpid_invalid_operand: return "invept_invvpid_invalid_operand";
+    case vm_instruction_error::none: return "none";
+#define VIRTOPS_DETAIL_X(name, number, text) \
+  case vm_instruction_error::name: return #name;
+      VIRTOPS_DETAIL_VM_INSTRUCTION_ERRORS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
   }
-  const auto n = static_cast<std::uint32_t>(e);
-  return (n == 14 || n == 21 || n == 27) ? "reserved" : "unknown";
+  return detail::is_reserved(e) ? "reserved" : "unknown";
 }
 
 /// The SDM's wording, for logs.
 constexpr const char* description(vm_instruction_error e) noexcept {
-  switch (static_cast<std::uint32_t>(e)) {
-    case 0: return "no error";
-    case 1: return "VMCALL executed in VMX root operation";
-    case 2: return "VMCLEAR with invalid physical address";
-    case 3: return "VMCLEAR with VMXON pointer";
-    case 4: return "VMLAUNCH with non-clear VMCS";
-    case 5: return "VMRESUME with non-launched VMCS";
-    case 6: return "VMRESUME after VMXOFF";
-    case 7: return "VM entry with invalid control field(s)";
-    case 8: return "VM entry with invalid host-state field(s)";
-    case 9: return "VMPTRLD with invalid physical address";
-    case 10: return "VMPTRLD with VMXON pointer";
-    case 11: return "VMPTRLD with incorrect VMCS revision identifier";
-    case 12: return "VMREAD/VMWRITE from/to unsupported VMCS component";
-    case 13: return "VMWRITE to read-only VMCS component";
-    case 15: return "VMXON executed in VMX root operation";
-    case 16: return "VM entry with invalid executive-VMCS pointer";
-    case 17: return "VM entry with non-launched executive VMCS";
-    case 18: return "VM entry with executive-VMCS pointer not VMXON pointer";
-    case 19: return "VMCALL with non-clear VMCS";
-    case 20: return "VMCALL with invalid VM-exit control fields";
-    case 22: return "VMCALL with incorrect MSEG revision identifier";
-    case 23: return "VMXOFF under dual-monitor treatment of SMIs and SMM";
-    case 24: return "VMCALL with invalid SMM-monitor features";
-    case 25: return "VM entry with invalid VM-execution control fields in executive VMCS";
-    case 26: return "VM entry with events blocked by MOV SS";
-    case 28: return "Invalid operand to INVEPT/INVVPID";
-    case 14:
-    case 21:
-    case 27: return "reserved VM-instruction error number";
-    default: return "unknown VM-instruction error number";
+  switch (e) {
+    case vm_instruction_error::none: return "no error";
+#define VIRTOPS_DETAIL_X(name, number, text) \
+  case vm_instruction_error::name: return text;
+      VIRTOPS_DETAIL_VM_INSTRUCTION_ERRORS(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
   }
+  return detail::is_reserved(e) ? "reserved VM-instruction error number"
+                                : "unknown VM-instruction error number";
 }
+
+#undef VIRTOPS_DETAIL_VM_INSTRUCTION_ERRORS
 
 }  // namespace virtops

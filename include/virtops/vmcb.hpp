@@ -210,35 +210,76 @@ static_assert(sizeof(vmcb) == 4096 && alignof(vmcb) == 4096);
 
 /// Bits of control_area::intercept_misc1 (offset 0x00C).
 namespace intercept_misc1 {
-inline constexpr std::uint32_t intr = 1u << 0, nmi = 1u << 1, smi = 1u << 2, init = 1u << 3,
-                               vintr = 1u << 4, cr0_sel_write = 1u << 5, read_idtr = 1u << 6,
-                               read_gdtr = 1u << 7, read_ldtr = 1u << 8, read_tr = 1u << 9,
-                               write_idtr = 1u << 10, write_gdtr = 1u << 11, write_ldtr = 1u << 12,
-                               write_tr = 1u << 13, rdtsc = 1u << 14, rdpmc = 1u << 15,
-                               pushf = 1u << 16, popf = 1u << 17, cpuid = 1u << 18, rsm = 1u << 19,
-                               iret = 1u << 20, intn = 1u << 21, invd = 1u << 22, pause = 1u << 23,
-                               hlt = 1u << 24, invlpg = 1u << 25, invlpga = 1u << 26,
-                               ioio_prot = 1u << 27, msr_prot = 1u << 28, task_switch = 1u << 29,
-                               ferr_freeze = 1u << 30, shutdown = 1u << 31;
+inline constexpr std::uint32_t intr = 1u << 0;
+inline constexpr std::uint32_t nmi = 1u << 1;
+inline constexpr std::uint32_t smi = 1u << 2;
+inline constexpr std::uint32_t init = 1u << 3;
+inline constexpr std::uint32_t vintr = 1u << 4;
+inline constexpr std::uint32_t cr0_sel_write = 1u << 5;
+inline constexpr std::uint32_t read_idtr = 1u << 6;
+inline constexpr std::uint32_t read_gdtr = 1u << 7;
+inline constexpr std::uint32_t read_ldtr = 1u << 8;
+inline constexpr std::uint32_t read_tr = 1u << 9;
+inline constexpr std::uint32_t write_idtr = 1u << 10;
+inline constexpr std::uint32_t write_gdtr = 1u << 11;
+inline constexpr std::uint32_t write_ldtr = 1u << 12;
+inline constexpr std::uint32_t write_tr = 1u << 13;
+inline constexpr std::uint32_t rdtsc = 1u << 14;
+inline constexpr std::uint32_t rdpmc = 1u << 15;
+inline constexpr std::uint32_t pushf = 1u << 16;
+inline constexpr std::uint32_t popf = 1u << 17;
+inline constexpr std::uint32_t cpuid = 1u << 18;
+inline constexpr std::uint32_t rsm = 1u << 19;
+inline constexpr std::uint32_t iret = 1u << 20;
+inline constexpr std::uint32_t intn = 1u << 21;
+inline constexpr std::uint32_t invd = 1u << 22;
+inline constexpr std::uint32_t pause = 1u << 23;
+inline constexpr std::uint32_t hlt = 1u << 24;
+inline constexpr std::uint32_t invlpg = 1u << 25;
+inline constexpr std::uint32_t invlpga = 1u << 26;
+inline constexpr std::uint32_t ioio_prot = 1u << 27;
+inline constexpr std::uint32_t msr_prot = 1u << 28;
+inline constexpr std::uint32_t task_switch = 1u << 29;
+inline constexpr std::uint32_t ferr_freeze = 1u << 30;
+inline constexpr std::uint32_t shutdown = 1u << 31;
 }  // namespace intercept_misc1
 
 /// Bits of control_area::intercept_misc2 (offset 0x010). VMRUN must be set.
 /// Bits 16-31 trap writes to CR0-CR15 after the instruction completes
 /// (`#VMEXIT` code exit_code::cr0_write_trap + n).
 namespace intercept_misc2 {
-inline constexpr std::uint32_t vmrun = 1u << 0, vmmcall = 1u << 1, vmload = 1u << 2,
-                               vmsave = 1u << 3, stgi = 1u << 4, clgi = 1u << 5, skinit = 1u << 6,
-                               rdtscp = 1u << 7, icebp = 1u << 8, wbinvd = 1u << 9,
-                               monitor = 1u << 10, mwait = 1u << 11, mwait_conditional = 1u << 12,
-                               xsetbv = 1u << 13, rdpru = 1u << 14, efer_write_trap = 1u << 15,
-                               cr0_write_trap = 1u << 16, cr1_write_trap = 1u << 17,
-                               cr2_write_trap = 1u << 18, cr3_write_trap = 1u << 19,
-                               cr4_write_trap = 1u << 20, cr5_write_trap = 1u << 21,
-                               cr6_write_trap = 1u << 22, cr7_write_trap = 1u << 23,
-                               cr8_write_trap = 1u << 24, cr9_write_trap = 1u << 25,
-                               cr10_write_trap = 1u << 26, cr11_write_trap = 1u << 27,
-                               cr12_write_trap = 1u << 28, cr13_write_trap = 1u << 29,
-                               cr14_write_trap = 1u << 30, cr15_write_trap = 1u << 31;
+inline constexpr std::uint32_t vmrun = 1u << 0;
+inline constexpr std::uint32_t vmmcall = 1u << 1;
+inline constexpr std::uint32_t vmload = 1u << 2;
+inline constexpr std::uint32_t vmsave = 1u << 3;
+inline constexpr std::uint32_t stgi = 1u << 4;
+inline constexpr std::uint32_t clgi = 1u << 5;
+inline constexpr std::uint32_t skinit = 1u << 6;
+inline constexpr std::uint32_t rdtscp = 1u << 7;
+inline constexpr std::uint32_t icebp = 1u << 8;
+inline constexpr std::uint32_t wbinvd = 1u << 9;
+inline constexpr std::uint32_t monitor = 1u << 10;
+inline constexpr std::uint32_t mwait = 1u << 11;
+inline constexpr std::uint32_t mwait_conditional = 1u << 12;
+inline constexpr std::uint32_t xsetbv = 1u << 13;
+inline constexpr std::uint32_t rdpru = 1u << 14;
+inline constexpr std::uint32_t efer_write_trap = 1u << 15;
+inline constexpr std::uint32_t cr0_write_trap = 1u << 16;
+inline constexpr std::uint32_t cr1_write_trap = 1u << 17;
+inline constexpr std::uint32_t cr2_write_trap = 1u << 18;
+inline constexpr std::uint32_t cr3_write_trap = 1u << 19;
+inline constexpr std::uint32_t cr4_write_trap = 1u << 20;
+inline constexpr std::uint32_t cr5_write_trap = 1u << 21;
+inline constexpr std::uint32_t cr6_write_trap = 1u << 22;
+inline constexpr std::uint32_t cr7_write_trap = 1u << 23;
+inline constexpr std::uint32_t cr8_write_trap = 1u << 24;
+inline constexpr std::uint32_t cr9_write_trap = 1u << 25;
+inline constexpr std::uint32_t cr10_write_trap = 1u << 26;
+inline constexpr std::uint32_t cr11_write_trap = 1u << 27;
+inline constexpr std::uint32_t cr12_write_trap = 1u << 28;
+inline constexpr std::uint32_t cr13_write_trap = 1u << 29;
+inline constexpr std::uint32_t cr14_write_trap = 1u << 30;
+inline constexpr std::uint32_t cr15_write_trap = 1u << 31;
 /// The write-trap bit for CRn, n < 16.
 constexpr std::uint32_t cr_write_trap(unsigned n) noexcept { return 1u << (16 + (n & 15)); }
 }  // namespace intercept_misc2
@@ -256,89 +297,118 @@ inline constexpr std::uint32_t bus_lock = 1u << 5;
 inline constexpr std::uint32_t idle_hlt = 1u << 6;
 }  // namespace intercept_misc3
 
-// Single #VMEXIT codes (APM Vol. 2, Appendix C): name, code. The ranges
-// (CR/DR access, exceptions, CR write traps) are enumerators of their own
-// below, and to_string names them by range.
+// The #VMEXIT codes (APM Vol. 2, Appendix C). The ranges: name (the
+// range's first code), first code, one past the last, the name to_string
+// gives each code in it. Then the single codes: name, code.
 // clang-format off
-#define VIRTOPS_SVM_EXIT_CODES(X) \
-  X(intr, 0x060)                      \
-  X(nmi, 0x061)                       \
-  X(smi, 0x062)                       \
-  X(init, 0x063)                      \
-  X(vintr, 0x064)                     \
-  X(cr0_sel_write, 0x065)             \
-  X(idtr_read, 0x066)                 \
-  X(gdtr_read, 0x067)                 \
-  X(ldtr_read, 0x068)                 \
-  X(tr_read, 0x069)                   \
-  X(idtr_write, 0x06A)                \
-  X(gdtr_write, 0x06B)                \
-  X(ldtr_write, 0x06C)                \
-  X(tr_write, 0x06D)                  \
-  X(rdtsc, 0x06E)                     \
-  X(rdpmc, 0x06F)                     \
-  X(pushf, 0x070)                     \
-  X(popf, 0x071)                      \
-  X(cpuid, 0x072)                     \
-  X(rsm, 0x073)                       \
-  X(iret, 0x074)                      \
-  X(swint, 0x075)                     \
-  X(invd, 0x076)                      \
-  X(pause, 0x077)                     \
-  X(hlt, 0x078)                       \
-  X(invlpg, 0x079)                    \
-  X(invlpga, 0x07A)                   \
-  X(ioio, 0x07B)                      \
-  X(msr, 0x07C)                       \
-  X(task_switch, 0x07D)               \
-  X(ferr_freeze, 0x07E)               \
-  X(shutdown, 0x07F)                  \
-  X(vmrun, 0x080)                     \
-  X(vmmcall, 0x081)                   \
-  X(vmload, 0x082)                    \
-  X(vmsave, 0x083)                    \
-  X(stgi, 0x084)                      \
-  X(clgi, 0x085)                      \
-  X(skinit, 0x086)                    \
-  X(rdtscp, 0x087)                    \
-  X(icebp, 0x088)                     \
-  X(wbinvd, 0x089)                    \
-  X(monitor, 0x08A)                   \
-  X(mwait, 0x08B)                     \
-  X(mwait_conditional, 0x08C)         \
-  X(xsetbv, 0x08D)                    \
-  X(rdpru, 0x08E)                     \
-  X(efer_write_trap, 0x08F)           \
-  X(invlpgb, 0x0A0)                   \
-  X(invlpgb_illegal, 0x0A1)           \
-  X(invpcid, 0x0A2)                   \
-  X(mcommit, 0x0A3)                   \
-  X(tlbsync, 0x0A4)                   \
-  X(bus_lock, 0x0A5)                  \
-  X(idle_hlt, 0x0A6)                  \
-  X(npf, 0x400)                       \
-  X(avic_incomplete_ipi, 0x401)       \
-  X(avic_unaccelerated_access, 0x402) \
-  X(vmgexit, 0x403)                   \
+#define VIRTOPS_DETAIL_SVM_EXIT_CODE_RANGES(X) \
+  X(cr0_read, 0x000, 0x010, cr_read)           \
+  X(cr0_write, 0x010, 0x020, cr_write)         \
+  X(dr0_read, 0x020, 0x030, dr_read)           \
+  X(dr0_write, 0x030, 0x040, dr_write)         \
+  X(exception_base, 0x040, 0x060, exception)   \
+  X(cr0_write_trap, 0x090, 0x0A0, cr_write_trap) /* after the write (intercept_misc2) */
+
+#define VIRTOPS_DETAIL_SVM_EXIT_CODES(X) \
+  X(intr, 0x060)                         \
+  X(nmi, 0x061)                          \
+  X(smi, 0x062)                          \
+  X(init, 0x063)                         \
+  X(vintr, 0x064)                        \
+  X(cr0_sel_write, 0x065)                \
+  X(idtr_read, 0x066)                    \
+  X(gdtr_read, 0x067)                    \
+  X(ldtr_read, 0x068)                    \
+  X(tr_read, 0x069)                      \
+  X(idtr_write, 0x06A)                   \
+  X(gdtr_write, 0x06B)                   \
+  X(ldtr_write, 0x06C)                   \
+  X(tr_write, 0x06D)                     \
+  X(rdtsc, 0x06E)                        \
+  X(rdpmc, 0x06F)                        \
+  X(pushf, 0x070)                        \
+  X(popf, 0x071)                         \
+  X(cpuid, 0x072)                        \
+  X(rsm, 0x073)                          \
+  X(iret, 0x074)                         \
+  X(swint, 0x075)                        \
+  X(invd, 0x076)                         \
+  X(pause, 0x077)                        \
+  X(hlt, 0x078)                          \
+  X(invlpg, 0x079)                       \
+  X(invlpga, 0x07A)                      \
+  X(ioio, 0x07B)                         \
+  X(msr, 0x07C)                          \
+  X(task_switch, 0x07D)                  \
+  X(ferr_freeze, 0x07E)                  \
+  X(shutdown, 0x07F)                     \
+  X(vmrun, 0x080)                        \
+  X(vmmcall, 0x081)                      \
+  X(vmload, 0x082)                       \
+  X(vmsave, 0x083)                       \
+  X(stgi, 0x084)                         \
+  X(clgi, 0x085)                         \
+  X(skinit, 0x086)                       \
+  X(rdtscp, 0x087)                       \
+  X(icebp, 0x088)                        \
+  X(wbinvd, 0x089)                       \
+  X(monitor, 0x08A)                      \
+  X(mwait, 0x08B)                        \
+  X(mwait_conditional, 0x08C)            \
+  X(xsetbv, 0x08D)                       \
+  X(rdpru, 0x08E)                        \
+  X(efer_write_trap, 0x08F)              \
+  X(invlpgb, 0x0A0)                      \
+  X(invlpgb_illegal, 0x0A1)              \
+  X(invpcid, 0x0A2)                      \
+  X(mcommit, 0x0A3)                      \
+  X(tlbsync, 0x0A4)                      \
+  X(bus_lock, 0x0A5)                     \
+  X(idle_hlt, 0x0A6)                     \
+  X(npf, 0x400)                          \
+  X(avic_incomplete_ipi, 0x401)          \
+  X(avic_unaccelerated_access, 0x402)    \
+  X(vmgexit, 0x403)                      \
   X(software, 0xF0000000)
 // clang-format on
 
-/// `#VMEXIT` codes (control_area::exit_code).
+/// `#VMEXIT` codes (control_area::exit_code). A range (CR/DR access,
+/// exceptions, CR write traps) is its first code: cr0_read + CR number,
+/// exception_base + vector, and so on.
+// clang-format off
 enum class exit_code : std::uint64_t {
-  cr0_read = 0x000,             ///< + CR number (0x000-0x00F)
-  cr0_write = 0x010,            ///< + CR number (0x010-0x01F)
-  dr0_read = 0x020,             ///< + DR number (0x020-0x02F)
-  dr0_write = 0x030,            ///< + DR number (0x030-0x03F)
-  exception_base = 0x040,       ///< + vector (0x040-0x05F)
-  cr0_write_trap = 0x090,       ///< + CR number (0x090-0x09F), after the write (intercept_misc2)
   invalid = ~std::uint64_t{0},  ///< VMEXIT_INVALID: a consistency check failed
-#define VIRTOPS_X(name, code) name = code,
-  VIRTOPS_SVM_EXIT_CODES(VIRTOPS_X)
-#undef VIRTOPS_X
+#define VIRTOPS_DETAIL_X(name, first, end, range) name = first,
+  VIRTOPS_DETAIL_SVM_EXIT_CODE_RANGES(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
+#define VIRTOPS_DETAIL_X(name, code) name = code,
+  VIRTOPS_DETAIL_SVM_EXIT_CODES(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
 };
+// clang-format on
 // exit_code::software (0xF000'0000) is never written by the CPU: the APM
 // reserves it for the host, e.g. a hypervisor's synthetic exits to a nested
 // guest (Linux's SVM_EXIT_SW, Hyper-V's enlightened exit).
+
+// The table check: no single code lies in a range (to_string would name it
+// by the range) or is VMEXIT_INVALID's low half.
+static_assert(
+    [] {
+      constexpr std::uint64_t singles[] = {
+#define VIRTOPS_DETAIL_X(name, code) code,
+          VIRTOPS_DETAIL_SVM_EXIT_CODES(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
+      };
+      for (const std::uint64_t c : singles) {
+        if (static_cast<std::uint32_t>(c) == 0xffffffffu) return false;
+#define VIRTOPS_DETAIL_X(name, first, end, range) \
+  if (c - (first) < std::uint64_t{(end) - (first)}) return false;
+        VIRTOPS_DETAIL_SVM_EXIT_CODE_RANGES(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
+      }
+      return true;
+    }(),
+    "vmcb::exit_code: a single code inside a range");
 
 /// VMEXIT_INVALID, whether the CPU stored it as 64-bit -1 (Bochs, hardware)
 /// or only its low 32 bits (QEMU TCG).
@@ -352,22 +422,21 @@ constexpr bool is_invalid(std::uint64_t code) noexcept {
 constexpr const char* to_string(exit_code c) noexcept {
   const auto v = static_cast<std::uint64_t>(c);
   if (is_invalid(v)) return "invalid";
-  if (v < 0x010) return "cr_read";
-  if (v < 0x020) return "cr_write";
-  if (v < 0x030) return "dr_read";
-  if (v < 0x040) return "dr_write";
-  if (v < 0x060) return "exception";
-  if (v >= 0x090 && v < 0x0A0) return "cr_write_trap";
+#define VIRTOPS_DETAIL_X(name, first, end, range) \
+  if (v - (first) < std::uint64_t{(end) - (first)}) return #range;
+  VIRTOPS_DETAIL_SVM_EXIT_CODE_RANGES(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
   switch (c) {
-#define VIRTOPS_X(name, code) \
+#define VIRTOPS_DETAIL_X(name, code) \
   case exit_code::name: return #name;
-    VIRTOPS_SVM_EXIT_CODES(VIRTOPS_X)
-#undef VIRTOPS_X
+    VIRTOPS_DETAIL_SVM_EXIT_CODES(VIRTOPS_DETAIL_X)
+#undef VIRTOPS_DETAIL_X
     default: return "unknown";
   }
 }
 
-#undef VIRTOPS_SVM_EXIT_CODES
+#undef VIRTOPS_DETAIL_SVM_EXIT_CODE_RANGES
+#undef VIRTOPS_DETAIL_SVM_EXIT_CODES
 
 /// The MSRs that SVM operation needs (APM Vol. 2, 15.30 and Appendix A).
 namespace msr {

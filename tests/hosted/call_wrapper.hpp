@@ -4,63 +4,56 @@
 
 #include <virtops/virtops.hpp>
 
-// One per wrapper (svm::vmrun has two forms).
+// One row per wrapper (svm::vmrun has two forms): its name, the instruction
+// its fault is attributed to, its name in messages, and its call under
+// policy P with harmless operands (`operand`, the gprs `regs`, the
+// hypercall_regs `hc`; call_wrapper() below).
+// clang-format off
+#define CALL_WRAPPER_TABLE(X)                                                                   \
+  X(vmxon, vmxon, "vmxon", vmx::vmxon<P>(operand))                                              \
+  X(vmxoff, vmxoff, "vmxoff", vmx::vmxoff<P>())                                                 \
+  X(vmclear, vmclear, "vmclear", vmx::vmclear<P>(operand))                                      \
+  X(vmptrld, vmptrld, "vmptrld", vmx::vmptrld<P>(operand))                                      \
+  X(vmptrst, vmptrst, "vmptrst", vmx::vmptrst<P>())                                             \
+  X(vmread, vmread, "vmread", vmx::vmread<P>(operand))                                          \
+  X(vmwrite, vmwrite, "vmwrite", vmx::vmwrite<P>(operand, ~operand))                            \
+  X(invept, invept, "invept", vmx::invept<P>(vmx::invept_type::single_context, {operand}))      \
+  X(invvpid, invvpid, "invvpid",                                                                \
+    vmx::invvpid<P>(vmx::invvpid_type::individual_address, {1, {}, operand}))                   \
+  X(launch, vmlaunch, "launch", vmx::launch<P>(regs))                                           \
+  X(resume, vmresume, "resume", vmx::resume<P>(regs))                                           \
+  X(vmcall, vmcall, "vmcall", with_rax(vmx::vmcall<P>(hc), hc))                                 \
+  X(vmrun, vmrun, "vmrun", svm::vmrun<P>(operand))                                              \
+  X(vmrun_gprs, vmrun, "vmrun(gprs)", svm::vmrun<P>(operand, regs))                             \
+  X(vmload, vmload, "vmload", svm::vmload<P>(operand))                                          \
+  X(vmsave, vmsave, "vmsave", svm::vmsave<P>(operand))                                          \
+  X(stgi, stgi, "stgi", svm::stgi<P>())                                                         \
+  X(clgi, clgi, "clgi", svm::clgi<P>())                                                         \
+  X(invlpga, invlpga, "invlpga", svm::invlpga<P>(operand, 1))                                   \
+  X(vmmcall, vmmcall, "vmmcall", with_rax(svm::vmmcall<P>(hc), hc))
+// clang-format on
+
 enum class wrapper {
-  vmxon,
-  vmxoff,
-  vmclear,
-  vmptrld,
-  vmptrst,
-  vmread,
-  vmwrite,
-  invept,
-  invvpid,
-  launch,
-  resume,
-  vmcall,
-  vmrun,
-  vmrun_gprs,
-  vmload,
-  vmsave,
-  stgi,
-  clgi,
-  invlpga,
-  vmmcall,
+#define CALL_WRAPPER_X(name, instruction, text, call) name,
+  CALL_WRAPPER_TABLE(CALL_WRAPPER_X)
+#undef CALL_WRAPPER_X
 };
 
 inline constexpr wrapper all_wrappers[] = {
-    wrapper::vmxon,  wrapper::vmxoff,  wrapper::vmclear, wrapper::vmptrld,    wrapper::vmptrst,
-    wrapper::vmread, wrapper::vmwrite, wrapper::invept,  wrapper::invvpid,    wrapper::launch,
-    wrapper::resume, wrapper::vmcall,  wrapper::vmrun,   wrapper::vmrun_gprs, wrapper::vmload,
-    wrapper::vmsave, wrapper::stgi,    wrapper::clgi,    wrapper::invlpga,    wrapper::vmmcall,
+#define CALL_WRAPPER_X(name, instruction, text, call) wrapper::name,
+    CALL_WRAPPER_TABLE(CALL_WRAPPER_X)
+#undef CALL_WRAPPER_X
 };
 
 // The instruction a wrapper's fault is attributed to.
 constexpr virtops::insn instruction_of(wrapper w) {
-  using virtops::insn;
   switch (w) {
-    case wrapper::vmxon: return insn::vmxon;
-    case wrapper::vmxoff: return insn::vmxoff;
-    case wrapper::vmclear: return insn::vmclear;
-    case wrapper::vmptrld: return insn::vmptrld;
-    case wrapper::vmptrst: return insn::vmptrst;
-    case wrapper::vmread: return insn::vmread;
-    case wrapper::vmwrite: return insn::vmwrite;
-    case wrapper::invept: return insn::invept;
-    case wrapper::invvpid: return insn::invvpid;
-    case wrapper::launch: return insn::vmlaunch;
-    case wrapper::resume: return insn::vmresume;
-    case wrapper::vmcall: return insn::vmcall;
-    case wrapper::vmrun: return insn::vmrun;
-    case wrapper::vmrun_gprs: return insn::vmrun;
-    case wrapper::vmload: return insn::vmload;
-    case wrapper::vmsave: return insn::vmsave;
-    case wrapper::stgi: return insn::stgi;
-    case wrapper::clgi: return insn::clgi;
-    case wrapper::invlpga: return insn::invlpga;
-    case wrapper::vmmcall: return insn::vmmcall;
+#define CALL_WRAPPER_X(name, instruction, text, call) \
+  case wrapper::name: return virtops::insn::instruction;
+    CALL_WRAPPER_TABLE(CALL_WRAPPER_X)
+#undef CALL_WRAPPER_X
   }
-  return insn::vmxon;
+  return virtops::insn::vmxon;
 }
 
 // launch/resume first execute VMWRITE(HOST_RSP): in ring 3 that is what
@@ -72,16 +65,30 @@ constexpr virtops::insn first_executed(wrapper w) {
 }
 
 constexpr const char* name_of(wrapper w) {
-  return w == wrapper::vmrun_gprs ? "vmrun(gprs)"
-         : w == wrapper::launch   ? "launch"
-         : w == wrapper::resume   ? "resume"
-                                  : virtops::to_string(instruction_of(w));
+  switch (w) {
+#define CALL_WRAPPER_X(name, instruction, text, call) \
+  case wrapper::name: return text;
+    CALL_WRAPPER_TABLE(CALL_WRAPPER_X)
+#undef CALL_WRAPPER_X
+  }
+  return "unknown";
 }
 
 struct outcome {
   virtops::status st;
   std::uint64_t value = 0;  // what a read returned, or RAX after a hypercall
 };
+
+// What call_wrapper() returns for each kind of wrapper result.
+inline outcome as_outcome(virtops::status s) { return {s}; }
+inline outcome as_outcome(const virtops::result<std::uint64_t>& r) {
+  return {r.error(), r.value_or(0)};
+}
+inline outcome as_outcome(const outcome& o) { return o; }
+// A hypercall's RAX after it: `hc` is read once the call has returned.
+inline outcome with_rax(virtops::status s, const virtops::hypercall_regs& hc) {
+  return {s, hc.rax};
+}
 
 template <class P>
 [[gnu::noinline]] outcome call_wrapper(wrapper w, std::uint64_t operand = 0x1000) {
@@ -92,42 +99,15 @@ template <class P>
   virtops::hypercall_regs hc{};
   hc.rax = operand;
   switch (w) {
-    case wrapper::vmxon: return {vmx::vmxon<P>(operand)};
-    case wrapper::vmxoff: return {vmx::vmxoff<P>()};
-    case wrapper::vmclear: return {vmx::vmclear<P>(operand)};
-    case wrapper::vmptrld: return {vmx::vmptrld<P>(operand)};
-    case wrapper::vmptrst: {
-      const auto r = vmx::vmptrst<P>();
-      return {r.error(), r.value_or(0)};
-    }
-    case wrapper::vmread: {
-      const auto r = vmx::vmread<P>(operand);
-      return {r.error(), r.value_or(0)};
-    }
-    case wrapper::vmwrite: return {vmx::vmwrite<P>(operand, ~operand)};
-    case wrapper::invept: return {vmx::invept<P>(vmx::invept_type::single_context, {operand})};
-    case wrapper::invvpid:
-      return {vmx::invvpid<P>(vmx::invvpid_type::individual_address, {1, {}, operand})};
-    case wrapper::launch: return {vmx::launch<P>(regs)};
-    case wrapper::resume: return {vmx::resume<P>(regs)};
-    case wrapper::vmcall: {
-      const virtops::status s = vmx::vmcall<P>(hc);
-      return {s, hc.rax};
-    }
-    case wrapper::vmrun: return {svm::vmrun<P>(operand)};
-    case wrapper::vmrun_gprs: return {svm::vmrun<P>(operand, regs)};
-    case wrapper::vmload: return {svm::vmload<P>(operand)};
-    case wrapper::vmsave: return {svm::vmsave<P>(operand)};
-    case wrapper::stgi: return {svm::stgi<P>()};
-    case wrapper::clgi: return {svm::clgi<P>()};
-    case wrapper::invlpga: return {svm::invlpga<P>(operand, 1)};
-    case wrapper::vmmcall: {
-      const virtops::status s = svm::vmmcall<P>(hc);
-      return {s, hc.rax};
-    }
+#define CALL_WRAPPER_X(name, instruction, text, call) \
+  case wrapper::name: return as_outcome(call);
+    CALL_WRAPPER_TABLE(CALL_WRAPPER_X)
+#undef CALL_WRAPPER_X
   }
   return {virtops::status::vmfail_invalid(virtops::insn::vmxon)};
 }
+
+#undef CALL_WRAPPER_TABLE
 
 // Counts faults per thread and remembers the last one.
 struct counting {
