@@ -7,6 +7,7 @@
 #   scripts/demo.sh bochs-vmx    Bochs, Intel VMX (Skylake-X)
 #   scripts/demo.sh bochs-svm    Bochs, AMD SVM (Ryzen)
 #   scripts/demo.sh userspace    every wrapper faulting in ring 3, per policy
+#   scripts/demo.sh uefi         QEMU, AMD SVM, the minivisor as a UEFI application under OVMF
 #   scripts/demo.sh smp          QEMU, 4 CPUs, SVM: every CPU in SVM with its own
 #                                guest, per-CPU fault records, NMIs, the
 #                                emergency flow (NMI shootdown) and teardown
@@ -23,6 +24,14 @@ case $mode in
     cmake -S "$root" -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=g++ -DVIRTOPS_BUILD_TESTS=OFF >/dev/null
     cmake --build "$dir" --target userspace >/dev/null
     exec "$dir/examples/userspace"
+    ;;
+  uefi)
+    ensure_packages clang-19 lld-19 qemu-system-x86 ovmf
+    echo "Building the minivisor as a UEFI application (clang-19, lld, PE/COFF)..."
+    "$root/examples/uefi/build.sh" clang++-19 "$root/include" "$dir/minivisor-uefi" "$root/examples/minivisor"
+    echo "Booting it under OVMF in QEMU (EPYC):"
+    echo
+    exec "$root/examples/uefi/run.sh" "$dir/minivisor-uefi/BOOTX64.EFI" 90
     ;;
   qemu) ensure_packages g++ binutils qemu-system-x86; emulator=qemu model=EPYC ;;
   bochs-vmx) emulator=bochs model=corei7_skylake_x ;;

@@ -2,11 +2,13 @@
 # As root it installs what is missing; otherwise it names what to install.
 
 # Packages every test run needs: the six compilers, Catch2, the emulators and ISO
-# tools of the ring-0 suite, and Doxygen for the API reference.
+# tools of the ring-0 suite, Doxygen for the API reference, and for PE/COFF
+# lld, MinGW-w64 (its C and C++ libraries for x86_64-w64-windows-gnu), Wine
+# and OVMF.
 VIRTOPS_TEST_PACKAGES=(cmake ninja-build g++ g++-11 g++-12 clang clang-14 clang-15 clang-16 clang-19
   libclang-rt-14-dev binutils catch2 pkg-config
   qemu-system-x86 bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools doxygen
-  llvm-14-tools libbenchmark-dev valgrind)
+  llvm-14-tools libbenchmark-dev valgrind lld-19 g++-mingw-w64-x86-64 wine64 ovmf)
 
 ensure_packages() {
   local missing=() p

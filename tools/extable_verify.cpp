@@ -1,20 +1,25 @@
-// virtops-extable-verify: checks the exception table of a linked x86-64 ELF.
+// virtops-extable-verify: checks the exception table of a linked x86-64 ELF
+// or PE/COFF image (a PE32+ executable, DLL, driver or EFI application).
 //
 //   virtops-extable-verify [--list] [--allow-empty] [--expect-sites FILE]
-//                          [--hot-path DISASSEMBLY] ELF
+//                          [--hot-path DISASSEMBLY] IMAGE
 //
-// For every entry of the virtops_extable section it checks that the table is
+// For every entry of the virtops_extable section (in a PE image the merged
+// virtops_extable$a/$m/$z, which lld names virtops_) it checks that the table is
 // whole (a multiple of 12 bytes, 4-aligned), that the instruction id is
 // known, that the bytes at the site are that instruction, that no
 // site has two entries, and that the fixup lands in the site's function (or
 // its .cold part), directly or through the register-file wrappers' fault
-// stub, which restores the host registers and jumps there. With
+// stub, which restores the host registers and jumps there (function checks
+// need a symbol table: ELF's, or a PE image's COFF symbols, which MinGW's
+// ld.lld keeps and lld-link writes with /debug:symtab; a COFF symbol has no
+// size, so a function ends where the next begins). With
 // --expect-sites, FILE lists (in hex, one per line) the addresses of every
 // virtualization instruction a disassembler found: each must have exactly
 // one entry and every entry must be one of them. Every target of an entry
 // must be in 32-bit reach of the table's first and last slot, so that the
 // run-time sort can move entries (extable::table::sort()). With --hot-path,
-// DISASSEMBLY is `objdump -d --no-show-raw-insn ELF`: for each site it shows,
+// DISASSEMBLY is `objdump -d --no-show-raw-insn IMAGE`: for each site it shows,
 // the instruction after it (after one jbe/jna for a VMX instruction) must be
 // no jmp and no call, which a success path straight on from the site never
 // has. Not for VMLAUNCH/VMRESUME, whose success enters the guest. Exit
@@ -44,8 +49,9 @@ using virtops::insn;
 
 struct section {
   std::string name;
-  std::uint64_t addr, offset, size, flags;
-  std::uint32_t type;
+  std::uint64_t addr, offset, size;
+  std::uint64_t file_size;  // bytes present in the file; the rest (.bss, a PE tail) reads as 0
+  bool exec;
 };
 
 struct function {
@@ -53,49 +59,52 @@ struct function {
   std::string name;
 };
 
-class elf_file {
+// What the checks need of a linked image, ELF or PE/COFF: its sections by
+// address and its function symbols.
+class image {
  public:
   bool load(const char* path, std::string& why) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return why = "cannot open", false;
     bytes_.assign(std::istreambuf_iterator<char>(in), {});
-    Elf64_Ehdr eh;
-    if (!read(0, eh)) return why = "too small for an ELF header", false;
-    if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) return why = "not an ELF file", false;
-    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
-      return why = "not an x86-64 ELF64 file", false;
-    if (eh.e_type == ET_REL)
-      return why = "a relocatable object: link it first (offsets are resolved by the linker)",
-             false;
-    Elf64_Shdr strtab_hdr;
-    if (eh.e_shstrndx == SHN_UNDEF ||
-        !read(eh.e_shoff + std::uint64_t{eh.e_shstrndx} * sizeof(Elf64_Shdr), strtab_hdr))
-      return why = "no section header string table", false;
-    for (unsigned i = 0; i < eh.e_shnum; ++i) {
-      Elf64_Shdr sh;
-      if (!read(eh.e_shoff + std::uint64_t{i} * sizeof(Elf64_Shdr), sh))
-        return why = "truncated section headers", false;
-      sections_.push_back({string_at(strtab_hdr.sh_offset + sh.sh_name), sh.sh_addr, sh.sh_offset,
-                           sh.sh_size, sh.sh_flags, sh.sh_type});
-      if (sh.sh_type == SHT_SYMTAB) load_functions(sh);
-    }
+    bool ok;
+    if (bytes_.size() >= SELFMAG && std::memcmp(bytes_.data(), ELFMAG, SELFMAG) == 0)
+      ok = load_elf(why);
+    else if (bytes_.size() >= 2 && bytes_[0] == 'M' && bytes_[1] == 'Z')
+      ok = load_pe(why);
+    else if (std::uint16_t machine; read(0, machine) && machine == k_amd64)
+      return why = "a COFF object: link it first (offsets are resolved by the linker)", false;
+    else
+      return why = "not an ELF or PE/COFF file", false;
+    if (!ok) return false;
     std::sort(functions_.begin(), functions_.end(),
               [](const function& a, const function& b) { return a.addr < b.addr; });
     return true;
   }
 
-  const section* find_section(std::string_view name) const {
+  const char* format() const { return pe_ ? "PE/COFF" : "ELF"; }
+
+  // The exception table's section. ELF: virtops_extable. PE/COFF: the merged
+  // virtops_extable$a/$m/$z, named virtops_extable when the image keeps long
+  // names, else its first 8 characters (lld-link, and ld.lld -m i386pep for
+  // sections other than debug ones).
+  const section* table(std::string& why) const {
+    if (const section* s = find_section("virtops_extable")) return s;
+    if (!pe_) return nullptr;
+    const section* found = nullptr;
     for (const section& s : sections_)
-      if (s.name == name) return &s;
-    return nullptr;
+      if (s.name == "virtops_") {
+        if (found != nullptr)
+          return why = "two sections named virtops_: which is the table?", nullptr;
+        found = &s;
+      }
+    return found;
   }
 
   // The loaded, executable section holding `addr`.
   const section* code_at(std::uint64_t addr) const {
     for (const section& s : sections_)
-      if ((s.flags & SHF_EXECINSTR) && s.type == SHT_PROGBITS && addr >= s.addr &&
-          addr - s.addr < s.size)
-        return &s;
+      if (s.exec && addr >= s.addr && addr - s.addr < s.size) return &s;
     return nullptr;
   }
 
@@ -104,18 +113,24 @@ class elf_file {
     const section* s = code_at(addr);
     if (s == nullptr) return {};
     const std::uint64_t avail = std::min<std::uint64_t>(n, s->size - (addr - s->addr));
-    const std::uint64_t at = s->offset + (addr - s->addr);
-    if (at > bytes_.size() || avail > bytes_.size() - at) return {};
-    return {bytes_.begin() + static_cast<std::ptrdiff_t>(at),
-            bytes_.begin() + static_cast<std::ptrdiff_t>(at + avail)};
+    std::vector<std::uint8_t> out(avail, 0);
+    for (std::uint64_t i = 0; i < avail; ++i) {
+      const std::uint64_t in = addr - s->addr + i;
+      if (in >= s->file_size) break;
+      if (s->offset + in >= bytes_.size()) return {};
+      out[i] = bytes_[s->offset + in];
+    }
+    return out;
   }
 
   std::optional<std::vector<std::uint8_t>> contents(const section& s) const {
-    if (s.type == SHT_NOBITS || s.offset > bytes_.size() || s.size > bytes_.size() - s.offset)
+    if (s.offset > bytes_.size() || s.file_size > bytes_.size() - s.offset ||
+        (!pe_ && s.file_size < s.size))  // ELF SHT_NOBITS
       return std::nullopt;
-    return std::vector<std::uint8_t>(
-        bytes_.begin() + static_cast<std::ptrdiff_t>(s.offset),
-        bytes_.begin() + static_cast<std::ptrdiff_t>(s.offset + s.size));
+    std::vector<std::uint8_t> out(s.size, 0);
+    std::copy_n(bytes_.begin() + static_cast<std::ptrdiff_t>(s.offset),
+                std::min(s.size, s.file_size), out.begin());
+    return out;
   }
 
   bool has_symbols() const { return !functions_.empty(); }
@@ -132,6 +147,8 @@ class elf_file {
   }
 
  private:
+  static constexpr std::uint16_t k_amd64 = 0x8664;  // IMAGE_FILE_MACHINE_AMD64
+
   template <class T>
   bool read(std::uint64_t at, T& out) const {
     if (at > bytes_.size() || sizeof(T) > bytes_.size() - at) return false;
@@ -139,13 +156,44 @@ class elf_file {
     return true;
   }
 
-  std::string string_at(std::uint64_t at) const {
+  std::string string_at(std::uint64_t at, std::size_t max = SIZE_MAX) const {
     std::string s;
-    while (at < bytes_.size() && bytes_[at] != 0) s.push_back(static_cast<char>(bytes_[at++]));
+    while (at < bytes_.size() && bytes_[at] != 0 && s.size() < max)
+      s.push_back(static_cast<char>(bytes_[at++]));
     return s;
   }
 
-  void load_functions(const Elf64_Shdr& symtab) {
+  const section* find_section(std::string_view name) const {
+    for (const section& s : sections_)
+      if (s.name == name) return &s;
+    return nullptr;
+  }
+
+  bool load_elf(std::string& why) {
+    Elf64_Ehdr eh;
+    if (!read(0, eh)) return why = "too small for an ELF header", false;
+    if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64)
+      return why = "not an x86-64 ELF64 file", false;
+    if (eh.e_type == ET_REL)
+      return why = "a relocatable object: link it first (offsets are resolved by the linker)",
+             false;
+    Elf64_Shdr strtab_hdr;
+    if (eh.e_shstrndx == SHN_UNDEF ||
+        !read(eh.e_shoff + std::uint64_t{eh.e_shstrndx} * sizeof(Elf64_Shdr), strtab_hdr))
+      return why = "no section header string table", false;
+    for (unsigned i = 0; i < eh.e_shnum; ++i) {
+      Elf64_Shdr sh;
+      if (!read(eh.e_shoff + std::uint64_t{i} * sizeof(Elf64_Shdr), sh))
+        return why = "truncated section headers", false;
+      sections_.push_back({string_at(strtab_hdr.sh_offset + sh.sh_name), sh.sh_addr, sh.sh_offset,
+                           sh.sh_size, sh.sh_type == SHT_NOBITS ? 0 : sh.sh_size,
+                           (sh.sh_flags & SHF_EXECINSTR) != 0 && sh.sh_type == SHT_PROGBITS});
+      if (sh.sh_type == SHT_SYMTAB) load_elf_functions(sh);
+    }
+    return true;
+  }
+
+  void load_elf_functions(const Elf64_Shdr& symtab) {
     // The symbol table's string table is the section at sh_link.
     Elf64_Ehdr eh;
     Elf64_Shdr strtab;
@@ -161,9 +209,103 @@ class elf_file {
     }
   }
 
+  // A PE32+ image (Microsoft PE/COFF specification): DOS stub, "PE\0\0", the
+  // COFF file header, the optional header, the section table. Addresses are
+  // virtual addresses (ImageBase + RVA), as objdump shows them.
+  bool load_pe(std::string& why) {
+    std::uint32_t pe_at, signature;
+    if (!read(0x3c, pe_at) || !read(pe_at, signature) || signature != 0x00004550)
+      return why = "an MZ file without a PE header", false;
+    const std::uint64_t fh = std::uint64_t{pe_at} + 4;
+    std::uint16_t machine, nsections, opt_size, magic;
+    std::uint32_t symtab, nsymbols;
+    if (!read(fh, machine) || !read(fh + 2, nsections) || !read(fh + 8, symtab) ||
+        !read(fh + 12, nsymbols) || !read(fh + 16, opt_size))
+      return why = "truncated COFF file header", false;
+    if (machine != k_amd64) return why = "not an x86-64 PE image", false;
+    const std::uint64_t opt = fh + 20;
+    std::uint64_t image_base;
+    if (!read(opt, magic) || magic != 0x20b || !read(opt + 24, image_base))
+      return why = "not a PE32+ image (optional header magic 0x20b)", false;
+    pe_ = true;
+    const std::uint64_t strings = std::uint64_t{symtab} + std::uint64_t{nsymbols} * 18;
+    const std::uint64_t table = opt + opt_size;
+    std::vector<std::uint64_t> section_va;
+    for (unsigned i = 0; i < nsections; ++i) {
+      const std::uint64_t h = table + std::uint64_t{i} * 40;
+      char name[8];
+      std::uint32_t vsize, va, raw_size, raw_at, flags;
+      if (!read(h, name) || !read(h + 8, vsize) || !read(h + 12, va) || !read(h + 16, raw_size) ||
+          !read(h + 20, raw_at) || !read(h + 36, flags))
+        return why = "truncated section table", false;
+      std::string n(name, strnlen(name, sizeof name));
+      if (n.size() > 1 && n[0] == '/' && symtab != 0)  // "/123": offset into the string table
+        if (std::string full = string_at(strings + std::strtoull(n.c_str() + 1, nullptr, 10));
+            !full.empty())
+          n = std::move(full);
+      // IMAGE_SCN_CNT_CODE (0x20) or IMAGE_SCN_MEM_EXECUTE (0x20000000).
+      const bool exec = (flags & 0x20000020u) != 0;
+      const std::uint64_t in_file = std::min<std::uint64_t>(vsize, raw_size);
+      if (in_file != 0 && std::uint64_t{raw_at} + in_file > bytes_.size())
+        return why = "section " + n + " extends past the end of the file (truncated?)", false;
+      sections_.push_back({std::move(n), image_base + va, raw_at, vsize, in_file, exec});
+      section_va.push_back(image_base + va);
+    }
+    if (symtab != 0) load_pe_functions(symtab, nsymbols, strings, section_va);
+    return true;
+  }
+
+  // COFF symbols of type 0x20 (a function), section-relative in an image.
+  // They carry no size: a function ends where the next one in its section
+  // begins, or with the section.
+  void load_pe_functions(std::uint64_t at, std::uint32_t n, std::uint64_t strings,
+                         const std::vector<std::uint64_t>& section_va) {
+    struct start {
+      std::uint64_t addr;
+      unsigned section;
+      std::string name;
+    };
+    std::vector<start> starts;
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint64_t sym = at + std::uint64_t{i} * 18;
+      char short_name[8];
+      std::uint32_t zeroes, name_at, value;
+      std::int16_t section_number;
+      std::uint16_t type;
+      std::uint8_t aux;
+      if (!read(sym, short_name) || !read(sym, zeroes) || !read(sym + 4, name_at) ||
+          !read(sym + 8, value) || !read(sym + 12, section_number) || !read(sym + 14, type) ||
+          !read(sym + 17, aux))
+        return;
+      i += aux;
+      if (type != 0x20 || section_number < 1 ||
+          static_cast<std::size_t>(section_number) > section_va.size())
+        continue;
+      const unsigned index = static_cast<unsigned>(section_number - 1);
+      if (!sections_[index].exec) continue;
+      starts.push_back({section_va[index] + value, index,
+                        zeroes == 0 ? string_at(strings + name_at)
+                                    : std::string(short_name, strnlen(short_name, 8))});
+    }
+    std::sort(starts.begin(), starts.end(),
+              [](const start& a, const start& b) { return a.addr < b.addr; });
+    for (std::size_t k = 0; k < starts.size(); ++k) {
+      const section& s = sections_[starts[k].section];
+      std::uint64_t end = s.addr + s.size;
+      for (std::size_t j = k + 1; j < starts.size(); ++j)
+        if (starts[j].section == starts[k].section && starts[j].addr > starts[k].addr) {
+          end = starts[j].addr;
+          break;
+        }
+      if (end > starts[k].addr)
+        functions_.push_back({starts[k].addr, end - starts[k].addr, std::move(starts[k].name)});
+    }
+  }
+
   std::vector<std::uint8_t> bytes_;
   std::vector<section> sections_;
   std::vector<function> functions_;
+  bool pe_ = false;
 };
 
 // Which instructions the bytes at a site are. VMX/SVM opcodes (SDM vol. 2,
@@ -229,7 +371,7 @@ bool site_matches(insn id, insn decoded) {
 // The register-file wrappers' fault stub (detail/gpr_asm.hpp): pop %rdi;
 // pop %rbx; pop %rbp; lea 0x80(%rsp),%rsp; jmp <fault label>. Returns the
 // jump target.
-std::optional<std::uint64_t> through_stub(const elf_file& elf, std::uint64_t at) {
+std::optional<std::uint64_t> through_stub(const image& elf, std::uint64_t at) {
   static constexpr std::uint8_t restore[] = {0x5f, 0x5b, 0x5d, 0x48, 0x8d, 0xa4,
                                              0x24, 0x80, 0x00, 0x00, 0x00};
   const std::vector<std::uint8_t> b = elf.code(at, sizeof restore + 5);
@@ -338,7 +480,7 @@ struct options {
 int usage() {
   std::fprintf(stderr,
                "usage: virtops-extable-verify [--list] [--allow-empty] [--expect-sites FILE] "
-               "[--hot-path DISASSEMBLY] ELF\n");
+               "[--hot-path DISASSEMBLY] IMAGE\n");
   return 2;
 }
 
@@ -363,14 +505,18 @@ int main(int argc, char** argv) {
   }
   if (opt.path == nullptr) return usage();
 
-  elf_file elf;
+  image elf;
   std::string why;
   if (!elf.load(opt.path, why)) {
     std::fprintf(stderr, "%s: %s\n", opt.path, why.c_str());
     return 2;
   }
 
-  const section* table = elf.find_section("virtops_extable");
+  const section* table = elf.table(why);
+  if (!why.empty()) {
+    std::printf("error: %s\n", why.c_str());
+    return 1;
+  }
   std::vector<std::uint8_t> raw;
   if (table != nullptr) {
     auto c = elf.contents(*table);
@@ -536,8 +682,8 @@ int main(int argc, char** argv) {
         checked, errors == before ? "yes" : "no", entering, not_shown);
   }
 
-  std::printf("%s: %zu entries, %zu sites, %u fixups direct, %u via the fault stub, %s\n", opt.path,
-              n, per_site.size(), direct, via_stub,
+  std::printf("%s (%s): %zu entries, %zu sites, %u fixups direct, %u via the fault stub, %s\n",
+              opt.path, elf.format(), n, per_site.size(), direct, via_stub,
               sorted ? "sorted" : "unsorted (sorted at run time)");
   std::printf(" ");
   for (unsigned i = 0; i < virtops::insn_count; ++i)

@@ -22,7 +22,7 @@ void puts(const char* s) {
   while (*s) putc(*s++);
 }
 
-void put_unsigned(unsigned long v, unsigned base, bool alt) {
+void put_unsigned(unsigned long long v, unsigned base, bool alt) {
   char buf[24];
   int n = 0;
   if (alt && base == 16) puts("0x");
@@ -61,30 +61,34 @@ const char* cmdline = "";
 }  // namespace
 
 void vprint(const char* fmt, va_list ap) {
+  const auto unsigned_arg = [&](int longs) -> unsigned long long {
+    return longs == 2   ? va_arg(ap, unsigned long long)
+           : longs == 1 ? va_arg(ap, unsigned long)
+                        : va_arg(ap, unsigned);
+  };
   for (; *fmt; ++fmt) {
     if (*fmt != '%') {
       putc(*fmt);
       continue;
     }
-    bool alt = false, is_long = false;
+    bool alt = false;
+    int longs = 0;  // l: long, ll: long long (64 bits on LP64 and LLP64 alike)
     ++fmt;
     if (*fmt == '#') alt = true, ++fmt;
-    if (*fmt == 'l') is_long = true, ++fmt;
+    while (*fmt == 'l' && longs < 2) ++longs, ++fmt;
     switch (*fmt) {
       case 's': puts(va_arg(ap, const char*)); break;
       case 'c': putc(static_cast<char>(va_arg(ap, int))); break;
       case 'd': {
-        const long v = is_long ? va_arg(ap, long) : va_arg(ap, int);
+        const long long v = longs == 2   ? va_arg(ap, long long)
+                            : longs == 1 ? va_arg(ap, long)
+                                         : va_arg(ap, int);
         if (v < 0) putc('-');
-        put_unsigned(static_cast<unsigned long>(v < 0 ? -v : v), 10, false);
+        put_unsigned(static_cast<unsigned long long>(v < 0 ? -v : v), 10, false);
         break;
       }
-      case 'u':
-        put_unsigned(is_long ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 10, false);
-        break;
-      case 'x':
-        put_unsigned(is_long ? va_arg(ap, unsigned long) : va_arg(ap, unsigned), 16, alt);
-        break;
+      case 'u': put_unsigned(unsigned_arg(longs), 10, false); break;
+      case 'x': put_unsigned(unsigned_arg(longs), 16, alt); break;
       case '%': putc('%'); break;
       default: putc('?'); break;
     }

@@ -8,7 +8,7 @@
 namespace baremetal {
 
 // Console on port 0xE9 (QEMU -debugcon, Bochs port_e9_hack).
-// Formats: %s %c %d %u %x with l and # modifiers.
+// Formats: %s %c %d %u %x with l, ll and # modifiers.
 void print(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 void vprint(const char* fmt, va_list ap);
 

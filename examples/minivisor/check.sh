@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# check.sh <qemu|bochs> <cpu model> <kernel32.elf>: boots the minivisor and
+# check.sh <qemu|bochs> <cpu model> <kernel32.elf>, or check.sh uefi - <BOOTX64.EFI>: boots the minivisor and
 # checks the story its log must tell, not only that it exited "ok".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-out=$("$here/../baremetal/run.sh" "$1" "$2" "$3" 60)
+if [ "$1" = uefi ]; then  # check.sh uefi - <BOOTX64.EFI>: under OVMF
+  out=$("$here/../uefi/run.sh" "$3" 90)
+else
+  out=$("$here/../baremetal/run.sh" "$1" "$2" "$3" 60)
+fi
 rc=$?
 echo "$out"
 [ $rc -eq 0 ] || exit 1

@@ -76,7 +76,9 @@ std::uint64_t handle_hypercall(std::uint64_t number, std::uint64_t a, std::uint6
       return b;
     }
     case hypercall_done: hypercall_result = a; return 0;
-    default: print("  unknown hypercall %lu\n", number); return ~0ull;
+    default:
+      print("  unknown hypercall %llu\n", static_cast<unsigned long long>(number));
+      return ~0ull;
   }
 }
 
@@ -97,7 +99,7 @@ void handle_cpuid(std::uint64_t& rax, std::uint64_t& rbx, std::uint64_t& rcx, st
 void handle_out(std::uint16_t port, std::uint64_t value) {
   ++exits.ios;
   if (port == result_port) port_result = value;
-  print("  exit: OUT port %#x value %lu\n", port, value);
+  print("  exit: OUT port %#x value %llu\n", port, static_cast<unsigned long long>(value));
 }
 
 const char* outcome(const virtops::status& s) {
@@ -116,8 +118,9 @@ using on_reboot = policy::reboot_aware<machine>;
 void show(const char* what, const virtops::status& s) {
   const virtops::fault_info f = s.fault();
   if (s.code() == virtops::errc::fault)
-    print("  %s -> reported: %s raised vector %u at %#lx\n", what,
-          virtops::to_string(f.instruction), unsigned{f.vector}, static_cast<unsigned long>(f.rip));
+    print("  %s -> reported: %s raised vector %u at %#llx\n", what,
+          virtops::to_string(f.instruction), unsigned{f.vector},
+          static_cast<unsigned long long>(f.rip));
   else
     print("  %s -> %s\n", what, outcome(s));
 }
@@ -278,8 +281,9 @@ unsigned shutdown_svm() {
 }  // namespace
 
 void on_unhandled_exception(const baremetal::trap_frame& f) {
-  print("minivisor: unexpected exception %lu at %#lx (error %#lx)\n", f.vector, f.rip,
-        f.error_code);
+  print("minivisor: unexpected exception %llu at %#llx (error %#llx)\n",
+        static_cast<unsigned long long>(f.vector), static_cast<unsigned long long>(f.rip),
+        static_cast<unsigned long long>(f.error_code));
   baremetal::exit_emulator(false);
 }
 
@@ -310,8 +314,10 @@ void program_main() {
   std::uint64_t expected = 0;
   for (std::uint64_t i = 1; i <= squares_up_to; ++i) expected += i * i;
   const bool computed = port_result == expected && hypercall_result == expected;
-  print("host: guest result %lu via port 0x510, %lu via hypercall, expected %lu: %s\n", port_result,
-        hypercall_result, expected, computed ? "ok" : "WRONG");
+  print("host: guest result %llu via port 0x510, %llu via hypercall, expected %llu: %s\n",
+        static_cast<unsigned long long>(port_result),
+        static_cast<unsigned long long>(hypercall_result),
+        static_cast<unsigned long long>(expected), computed ? "ok" : "WRONG");
   print("host: exits handled: %u hypercalls, %u CPUID, %u I/O, %u HLT\n", exits.hypercalls,
         exits.cpuids, exits.ios, exits.hlts);
   const unsigned shutdown_ok = vmx ? shutdown_vmx(control_page) : shutdown_svm();

@@ -8,7 +8,27 @@
 // Clang in MSVC mode (clang-cl, --target=x86_64-pc-windows-msvc) has GNU
 // inline asm but does not define __GNUC__.
 #if !defined(__GNUC__) && !defined(__clang__)
-#error "virtops needs GNU inline asm (GCC or Clang)"
+#error "virtops needs GNU inline asm (GCC or Clang; MSVC has none on x64: use clang-cl)"
+#endif
+
+/// The object format the exception-table entries are written for: ELF, or
+/// PE/COFF (UEFI applications and Windows programs and drivers, built as
+/// `x86_64-pc-windows-msvc` or `x86_64-w64-windows-gnu`).
+#if defined(__ELF__)
+#define VIRTOPS_DETAIL_COFF 0
+#elif defined(_WIN32)
+#define VIRTOPS_DETAIL_COFF 1
+#else
+#error "virtops writes its exception table for ELF and PE/COFF only"
+#endif
+
+#if VIRTOPS_DETAIL_COFF && !defined(__clang__)
+#error \
+    "virtops on PE/COFF needs Clang (17 or later) and lld: GNU as rejects the table's section directives and GNU ld keeps the entries of discarded COMDATs"
+#endif
+#if VIRTOPS_DETAIL_COFF && __clang_major__ < 17
+#error \
+    "virtops on PE/COFF needs Clang 17 or later: the assembler of Clang 14 to 16 rejects .pushsection/.popsection for COFF"
 #endif
 
 /// asm goto with output operands: GCC 11+ and Clang 11+ (Linux: CC_HAS_ASM_GOTO_OUTPUT).

@@ -1,21 +1,36 @@
 /// \file
 /// virtops: the exception table.
 ///
-/// Every wrapper emits one entry per instruction site into the ELF section
-/// `virtops_extable` (a C identifier, so the linker defines __start_/__stop_).
-/// Like Linux's _ASM_EXTABLE, offsets are 32-bit and relative to the field
-/// that holds them: position independent, no relocations left after the link.
+/// Every wrapper emits one entry per instruction site into the section
+/// `virtops_extable`. Like Linux's _ASM_EXTABLE, offsets are 32-bit and
+/// relative to the field that holds them: position independent, no
+/// relocations left after the link.
+///
+/// - ELF: one section `virtops_extable` (a C identifier, so the linker
+///   defines `__start_`/`__stop_`), each entry in the COMDAT group of its
+///   function.
+/// - PE/COFF: each entry in a section `virtops_extable$m` associative to its
+///   function's section (kept or dropped with it), and the bounds
+///   `__start_virtops_extable`/`__stop_virtops_extable` in empty
+///   `virtops_extable$a`/`$z` sections: the linker merges the grouped sections
+///   into one `virtops_extable` in the order of the text after the `$`
+///   (lld-link shortens the name to `virtops_` in an image).
 #pragma once
 
+#include "config.hpp"
 #include "detail/std.hpp"
 #include "fault.hpp"
 #include "insn.hpp"
 
 /// Emits the entry for the instruction at local label `site` (e.g. "1b") whose
 /// fault continues at `fixup` (e.g. "%l[fault]"); `id` is an operand printing
-/// the virtops::insn value (e.g. "%c[id]" with [id] "i"(...)). The "?" flag
-/// puts the entry in the COMDAT group of the function it is emitted from, so
-/// the linker drops it together with a discarded inline-function copy.
+/// the virtops::insn value (e.g. "%c[id]" with [id] "i"(...)). The entry goes
+/// with the function it is emitted from: a discarded inline-function copy
+/// takes its entries along. On ELF the "?" flag puts it in that function's
+/// COMDAT group. On PE/COFF its section is made associative to a label the
+/// macro defines here, in the function's section (once per asm statement:
+/// `%=`, so the macro belongs in an extended asm statement there).
+#if !VIRTOPS_DETAIL_COFF
 // clang-format off
 #define VIRTOPS_EXTABLE_ENTRY(site, fixup, id)           \
   ".pushsection virtops_extable, \"aw?\", @progbits\n\t" \
@@ -36,6 +51,45 @@
 /// Makes the section exist in every program that includes this header, so the
 /// linker defines __start_/__stop_ even when there is no entry at all.
 asm(".pushsection virtops_extable, \"aw\", @progbits\n\t.popsection");
+#else
+// The label an entry's and a stub's sections are associative to, defined in
+// the function's own section, once per asm statement (%=; the .ifndef lets
+// several entries and stubs of one statement share it).
+#define VIRTOPS_DETAIL_COFF_OWNER \
+  ".ifndef .Lvirtops_extable_owner%=\n.Lvirtops_extable_owner%=:\n.endif\n\t"
+
+// clang-format off
+#define VIRTOPS_EXTABLE_ENTRY(site, fixup, id)                                          \
+  VIRTOPS_DETAIL_COFF_OWNER                                                             \
+  ".pushsection virtops_extable$m, \"dw\", associative, .Lvirtops_extable_owner%=\n\t" \
+  ".balign 4\n\t"                                                                      \
+  ".long " site " - .\n\t"                                                             \
+  ".long " fixup " - .\n\t"                                                            \
+  ".long " id "\n\t"                                                                   \
+  ".popsection\n\t"
+
+// COFF has no subsections: the stubs go to a .text$virtops section associative
+// to the function's (dropped with a discarded copy), which the linker places
+// after the plain .text sections.
+#define VIRTOPS_DETAIL_OUT_OF_LINE(text)                                           \
+  VIRTOPS_DETAIL_COFF_OWNER                                                        \
+  ".pushsection .text$virtops, \"xr\", associative, .Lvirtops_extable_owner%=\n" \
+  text ".popsection\n\t"
+// clang-format on
+
+/// The bounds, one copy per module whatever the number of translation units
+/// (select-any COMDATs), 4-aligned like the entries between them.
+asm(".pushsection virtops_extable$a, \"dw\", discard, __start_virtops_extable\n\t"
+    ".balign 4\n\t"
+    ".globl __start_virtops_extable\n"
+    "__start_virtops_extable:\n\t"
+    ".popsection\n\t"
+    ".pushsection virtops_extable$z, \"dw\", discard, __stop_virtops_extable\n\t"
+    ".balign 4\n\t"
+    ".globl __stop_virtops_extable\n"
+    "__stop_virtops_extable:\n\t"
+    ".popsection");
+#endif
 
 namespace virtops::extable {
 
@@ -246,12 +300,18 @@ class table {
 
 }  // namespace virtops::extable
 
-// Defined by the linker for the module (executable, kernel, shared object)
-// being linked; hidden so that each module binds to its own section.
+// The bounds of the module (executable, kernel, shared object, driver) being
+// linked. ELF: defined by the linker, hidden so that each module binds to its
+// own section. PE/COFF: defined above, and never exported.
 /// \cond INTERNAL
 extern "C" {
+#if !VIRTOPS_DETAIL_COFF
 extern virtops::extable::entry __start_virtops_extable[] __attribute__((visibility("hidden")));
 extern virtops::extable::entry __stop_virtops_extable[] __attribute__((visibility("hidden")));
+#else
+extern virtops::extable::entry __start_virtops_extable[];
+extern virtops::extable::entry __stop_virtops_extable[];
+#endif
 }
 /// \endcond
 

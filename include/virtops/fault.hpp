@@ -37,16 +37,18 @@ struct fault_info {
 /// The fault slot: the trap handler writes the record there and the wrapper's
 /// out-of-line fault path reads it right after the fixup, on the same CPU, so
 /// one slot per CPU (or thread) is enough. The default is one slot per thread
-/// in hosted builds and one global slot in freestanding builds; a hypervisor
-/// running on several CPUs installs its per-CPU slot once at boot, before any
-/// wrapper can fault.
+/// in hosted builds and one global slot in freestanding builds and Windows
+/// drivers (`_KERNEL_MODE`); a hypervisor running on several CPUs installs its
+/// per-CPU slot once at boot, before any wrapper can fault.
 using fault_slot_fn = fault_info& (*)() noexcept;
 
 namespace detail {
 inline constinit fault_slot_fn fault_slot_hook = nullptr;
 
 inline fault_info& default_fault_slot() noexcept {
-#if __STDC_HOSTED__
+  // A Windows driver (clang-cl /kernel: _KERNEL_MODE, yet __STDC_HOSTED__ 1)
+  // has no _tls_index for thread_local.
+#if __STDC_HOSTED__ && !defined(_KERNEL_MODE)
   static thread_local constinit fault_info slot{};
 #else
   static constinit fault_info slot{};

@@ -1,6 +1,7 @@
 /// \file
 /// virtops: fault-tolerant x86 VMX/SVM (and RDMSR/WRMSR/XSETBV) instruction wrappers.
-/// Everything but <virtops/posix.hpp>, which needs a hosted POSIX system.
+/// Everything but the trap adapters <virtops/posix.hpp>, <virtops/windows.hpp> and
+/// <virtops/uefi.hpp>, which need their platform.
 #pragma once
 
 #include "checked.hpp"

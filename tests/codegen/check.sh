@@ -8,12 +8,17 @@
 # one entry whose fixup lands in its function. Finally the control: a
 # non-volatile asm goto whose output is unused, which GCC deletes and the
 # wrapper must not be.
-#   check.sh <cxx> <O2|Os> <include dir> <work dir> <verifier> <FileCheck>
+#   check.sh <cxx> <O2|Os> <include dir> <work dir> <verifier> <FileCheck> [flags...]
+# Flags after FileCheck go to the compiler: a --target for Windows (and
+# -fuse-ld=lld) checks the same on a PE/COFF image.
 set -euo pipefail
 cxx=$1 opt=$2 include=$3 work=$4 verify=$5 filecheck=$6
+shift 6
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"
-flags=(-std=c++20 "-$opt" -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror -I"$include")
+flags=(-std=c++20 "-$opt" -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror -I"$include" "$@")
+exe=
+case "$*" in *windows*) exe=.exe ;; esac
 
 case "$($cxx --version)" in
   *clang*) compiler=CLANG ;;
@@ -21,8 +26,8 @@ case "$($cxx --version)" in
 esac
 major=$(echo __GNUC__ | "$cxx" -E -P -x c++ - | tr -d ' ')
 
-"$cxx" "${flags[@]}" "$here/sites.cpp" -o "$work/sites"
-objdump -d --no-show-raw-insn "$work/sites" >"$work/sites.dis"
+"$cxx" "${flags[@]}" "$here/sites.cpp" -o "$work/sites$exe"
+objdump -d --no-show-raw-insn "$work/sites$exe" >"$work/sites.dis"
 trace() { awk -v want="$*" -f "$here/trace.awk"; }
 
 # FileCheck folds each run of blanks to one space.
@@ -113,15 +118,15 @@ grep -E "^ +[0-9a-f]+:"$'\t'"($insns)( |$)" "$work/sites.dis" | sed -E 's/^ +([0
 # not at GCC -Os, whose jmp after each site is the known limit above.
 hot=()
 [ "$compiler$opt" = GCCOs ] || hot=(--hot-path "$work/sites.dis")
-"$verify" --expect-sites "$work/sites.expected" "${hot[@]}" "$work/sites"
+"$verify" --expect-sites "$work/sites.expected" "${hot[@]}" "$work/sites$exe"
 
 # The control, compiled the same way.
-"$cxx" "${flags[@]}" "$here/control.cpp" -o "$work/control"
-objdump -d --no-show-raw-insn "$work/control" | trace ctl_vmread_unused >"$work/control.s"
+"$cxx" "${flags[@]}" "$here/control.cpp" -o "$work/control$exe"
+objdump -d --no-show-raw-insn "$work/control$exe" | trace ctl_vmread_unused >"$work/control.s"
 if [ $compiler = GCC ]; then
   printf 'CHECK-LABEL: <ctl_vmread_unused>:\nCHECK-NEXT: {{^ }}ret{{( |$)}}\n'
 else
   printf 'CHECK-LABEL: <ctl_vmread_unused>:\nCHECK-NEXT: {{^ }}vmread{{ }}\n'
 fi >"$work/control.check"
 "$filecheck" --dump-input=fail --input-file="$work/control.s" "$work/control.check"
-echo "codegen $cxx -$opt: OK"
+echo "codegen $cxx $* -$opt: OK"

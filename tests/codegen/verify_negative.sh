@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # The verifier must fail on bad_table.cpp and name each defect in it.
-#   verify_negative.sh <cxx> <include dir> <work dir> <verifier>
+#   verify_negative.sh <cxx> <include dir> <work dir> <verifier> [flags...]
+# Flags after the verifier go to the compiler: a --target for Windows (and
+# -fuse-ld=lld) builds a PE/COFF image instead of an ELF one.
 set -euo pipefail
 cxx=$1 include=$2 work=$3 verify=$4
+shift 4
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"
-"$cxx" -std=c++20 -O2 -I"$include" "$here/bad_table.cpp" -o "$work/bad_table"
-objdump -d --no-show-raw-insn "$work/bad_table" | grep -E $'^ +[0-9a-f]+:\t(vmxoff|vmread)( |$)' |
+image=$work/bad_table
+case "$*" in *windows*) image=$work/bad_table.exe ;; esac
+"$cxx" "$@" -std=c++20 -O2 -I"$include" "$here/bad_table.cpp" -o "$image"
+objdump -d --no-show-raw-insn "$image" | grep -E $'^ +[0-9a-f]+:\t(vmxoff|vmread)( |$)' |
   sed -E 's/^ +([0-9a-f]+):.*/\1/' >"$work/expected"
 set +e
-"$verify" --expect-sites "$work/expected" "$work/bad_table" >"$work/out" 2>&1
+"$verify" --expect-sites "$work/expected" "$image" >"$work/out" 2>&1
 rc=$?
 set -e
 cat "$work/out"

@@ -116,6 +116,16 @@
 #define VIRTOPS_DETAIL_CLEAR_GPRS_RDI VIRTOPS_DETAIL_CLEAR_GPRS "xor %%edi, %%edi\n\t"
 
 // Clobbered by a guest: every GPR but RAX (listed where it is not an input),
-// RSP, and RBX/RBP/RDI (restored).
-#define VIRTOPS_DETAIL_GUEST_CLOBBERS \
-  "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", "memory"
+// RSP, and RBX/RBP/RDI (restored); on Win64 also XMM6-XMM15, which are
+// callee-saved there, so the compiler saves them around the wrapper. Only
+// where SSE is on: with -mgeneral-regs-only the compiler can save no XMM
+// register (Clang ignores the clobber) and the guest must leave them alone.
+#if defined(_WIN64) && defined(__SSE__)
+#define VIRTOPS_DETAIL_WIN64_XMM \
+  , "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+#else
+#define VIRTOPS_DETAIL_WIN64_XMM
+#endif
+#define VIRTOPS_DETAIL_GUEST_CLOBBERS                                              \
+  "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "cc", \
+      "memory" VIRTOPS_DETAIL_WIN64_XMM
