@@ -2,6 +2,7 @@
 #include "guest_setup.hpp"
 
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 #include "cpu.hpp"
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 #include "cpu.hpp"
 #include "smp.hpp"

@@ -7,6 +7,7 @@
 // already been turned off under its feet, and the faults that follow are
 // eaten while "rebooting" and reported outside of it.
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 #include "baremetal.hpp"
 #include "cpu.hpp"

@@ -177,7 +177,9 @@ class table {
   /// calls return at once, concurrent ones wait for the first. The section
   /// must be writable, which the entries' "aw" flags ensure. Call it before
   /// traps can reach this table, or with traps (signals, interrupts) blocked
-  /// on this CPU.
+  /// on this CPU. NMIs cannot be blocked: an NMI handler whose wrapper faults
+  /// on this CPU while the entries move would wait for this sort for ever,
+  /// so sort at start-up (as the examples do), before such handlers run.
   ///
   /// Returns sorted(). An entry moves through other slots while sorting, and
   /// its 32-bit offsets must reach its targets from each of them: a table
@@ -187,15 +189,22 @@ class table {
   /// each later call checks again.
   bool sort() noexcept {
     int expected = k_unsorted;
-    if (!__atomic_compare_exchange_n(&state_, &expected, k_sorting, false, __ATOMIC_SEQ_CST,
+    if (!__atomic_compare_exchange_n(&state_, &expected, k_draining, false, __ATOMIC_SEQ_CST,
                                      __ATOMIC_ACQUIRE)) {
-      while ((expected = __atomic_load_n(&state_, __ATOMIC_ACQUIRE)) == k_sorting)
+      while ((expected = __atomic_load_n(&state_, __ATOMIC_ACQUIRE)) == k_sorting ||
+             expected == k_draining)
         __builtin_ia32_pause();
       return expected == k_sorted;
     }
-    // Linear scans that began before the sort finish first (lookup()): the
-    // scan and this CAS are both sequentially consistent, so a scan either
-    // sees k_sorting and waits, or is counted here.
+    // Linear scans that began before the sort finish first (lookup()). While
+    // draining, nothing has moved and new scans still run linearly: a scan
+    // nested in one that is in progress (an NMI handler's wrapper faulting
+    // on a CPU that was already scanning) must not wait for this sort, which
+    // waits for the outer scan. The scans and these stores are sequentially
+    // consistent, so a scan either sees k_sorting and waits, or is counted
+    // by the second wait.
+    while (__atomic_load_n(&scanning_, __ATOMIC_SEQ_CST) != 0) __builtin_ia32_pause();
+    __atomic_store_n(&state_, k_sorting, __ATOMIC_SEQ_CST);
     while (__atomic_load_n(&scanning_, __ATOMIC_SEQ_CST) != 0) __builtin_ia32_pause();
     const bool movable = every_slot_reaches_every_target();
     if (movable) heapsort();
@@ -204,7 +213,7 @@ class table {
   }
 
  private:
-  static constexpr int k_unsorted = 0, k_sorting = 1, k_sorted = 2;
+  static constexpr int k_unsorted = 0, k_sorting = 1, k_sorted = 2, k_draining = 3;
 
   // A sort in progress on another CPU finishes in bounded time; sort()
   // callers keep traps off their own CPU while it runs (see sort()). An
@@ -219,7 +228,8 @@ class table {
         break;
       }
       __atomic_add_fetch(&scanning_, 1, __ATOMIC_SEQ_CST);
-      if (__atomic_load_n(&state_, __ATOMIC_SEQ_CST) != k_unsorted) {
+      const int now = __atomic_load_n(&state_, __ATOMIC_SEQ_CST);
+      if (now != k_unsorted && now != k_draining) {
         __atomic_sub_fetch(&scanning_, 1, __ATOMIC_RELEASE);
         continue;
       }
@@ -484,6 +494,9 @@ namespace detail {
 inline std::uintptr_t fixup(std::uintptr_t rip, std::uint8_t judged, std::uint8_t recorded,
                             std::uint32_t error_code) noexcept {
   // Resolved, not a pointer: the first sort may begin on another CPU.
+  // An event no wrapped instruction raises (an NMI, a #MC, an interrupt)
+  // never reaches the table: no lookup from inside any handler of it.
+  if (judged >= virtops::vector::first_interrupt || (any_rule() & bit(judged)) == 0) return 0;
   table::found e;
   if (!lookup(rip, e) || !claims(e.id, judged, error_code)) return 0;
   virtops::detail::fault_slot() = fault_info{static_cast<insn>(e.id), recorded, error_code, rip};

@@ -111,8 +111,11 @@ constexpr bool is_entry_failure(std::uint64_t exit_reason_field) noexcept {
 }
 
 /// The bits above the basic exit reason in the VM-exit reason field (SDM
-/// Vol. 3C, 25.9.1); bits 16-26 and 30 are 0.
+/// Vol. 3C, 25.9.1); bits 16-25 and 30 are 0.
 namespace exit_reason_bits {
+/// Bit 26: the exit was incident to a bus lock (with the secondary control
+/// "VMM bus-lock detection"); Linux's bus_lock_detected.
+inline constexpr std::uint32_t bus_lock_detected = 1u << 26;
 /// Bit 27: the exit came from enclave mode.
 inline constexpr std::uint32_t enclave_mode = 1u << 27;
 /// Bit 28: a monitor trap flag VM exit was pending.
@@ -125,22 +128,27 @@ inline constexpr std::uint32_t entry_failure = 1u << 31;
 
 /// The whole VM-exit reason field, decoded.
 struct exit_reason_word {
-  exit_reason basic;   ///< bits 15:0
-  bool enclave_mode;   ///< bit 27
-  bool pending_mtf;    ///< bit 28
-  bool from_vmx_root;  ///< bit 29
-  bool entry_failure;  ///< bit 31
-  /// Bits that the SDM says are 0 (16-26, 30, 32-63) but are not.
+  exit_reason basic;       ///< bits 15:0
+  bool bus_lock_detected;  ///< bit 26
+  bool enclave_mode;       ///< bit 27
+  bool pending_mtf;        ///< bit 28
+  bool from_vmx_root;      ///< bit 29
+  bool entry_failure;      ///< bit 31
+  /// Bits that the SDM says are 0 (16-25, 30, 32-63) but are not.
   std::uint64_t reserved;
 };
 
 constexpr exit_reason_word decode_exit_reason(std::uint64_t exit_reason_field) noexcept {
   namespace b = exit_reason_bits;
-  const std::uint64_t known =
-      0xffffu | b::enclave_mode | b::pending_mtf | b::from_vmx_root | b::entry_failure;
-  return {basic_exit_reason(exit_reason_field),        (exit_reason_field & b::enclave_mode) != 0,
-          (exit_reason_field & b::pending_mtf) != 0,   (exit_reason_field & b::from_vmx_root) != 0,
-          (exit_reason_field & b::entry_failure) != 0, exit_reason_field & ~known};
+  const std::uint64_t known = 0xffffu | b::bus_lock_detected | b::enclave_mode | b::pending_mtf |
+                              b::from_vmx_root | b::entry_failure;
+  return {basic_exit_reason(exit_reason_field),
+          (exit_reason_field & b::bus_lock_detected) != 0,
+          (exit_reason_field & b::enclave_mode) != 0,
+          (exit_reason_field & b::pending_mtf) != 0,
+          (exit_reason_field & b::from_vmx_root) != 0,
+          (exit_reason_field & b::entry_failure) != 0,
+          exit_reason_field & ~known};
 }
 
 /// The enumerator's name, or "unknown".

@@ -1,6 +1,7 @@
 // A freestanding "kernel" using every wrapper, every policy and the ring-0
 // trap hook: it must compile and link with no hosted library at all.
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 namespace {
 
@@ -53,18 +54,18 @@ unsigned bring_up(std::uint64_t pa, std::uint64_t qualification) {
   unsigned ok = 0;
   const vmx::capabilities_read caps = vmx::read_capabilities();
   ok += caps.ok();
-  const auto proc = vmx::adjust_controls(vmx::proc::hlt_exiting | vmx::proc::use_msr_bitmaps,
-                                         vmx::proc::activate_secondary_controls,
-                                         caps.value.procbased_ctls);
+  const auto proc =
+      vmx::adjust_controls(vmx::proc::hlt_exiting | vmx::proc::use_msr_bitmaps,
+                           vmx::proc::activate_secondary_controls, caps.value.procbased_ctls);
   ok += proc.ok() ? proc.value() : proc.missing();
-  const auto proc3 = vmx::adjust_controls64(0, vmx::proc3::ipi_virtualization,
-                                            caps.value.procbased_ctls3);
+  const auto proc3 =
+      vmx::adjust_controls64(0, vmx::proc3::ipi_virtualization, caps.value.procbased_ctls3);
   ok += static_cast<unsigned>(proc3.ok());
   const auto eptp = virtops::ept::make_eptp(pa, caps.value.ept_vpid_cap);
   ok += static_cast<unsigned>(eptp.value_or(0));
-  const auto pte = virtops::ept::page_entry(virtops::ept::level::pte, pa,
-                                            virtops::ept::memory_type::wb, virtops::ept::read,
-                                            caps.value.ept_vpid_cap);
+  const auto pte =
+      virtops::ept::page_entry(virtops::ept::level::pte, pa, virtops::ept::memory_type::wb,
+                               virtops::ept::read, caps.value.ept_vpid_cap);
   ok += pte.ok();
   const auto gp = vmx::inject_hardware_exception(13, static_cast<std::uint32_t>(qualification));
   ok += gp.ok() ? gp.value().interruption_information : 0;

@@ -47,7 +47,7 @@ fi
 echo "checked ${#headers[@]} headers with $cxx -ffreestanding -nostdinc++"
 
 # 2. What each header pulls in when the library is there.
-leaves='insn|vm_instruction_error|vmx_exit_reason|vmx_capabilities|vmcb|gprs|fault|extable|trap|status|policy|panic|config|msr|xcr|svm|checked|ept|segment|vmx_controls|vmx_event|vmx_exit_qualification|vmx_read_capabilities|svm_controls|svm_event|svm_exit_info|svm_features|msr_bitmap|io_bitmap'
+leaves='insn|vm_instruction_error|vmx_exit_reason|vmx_capabilities|vmcb|gprs|fault|extable|trap|status|policy|panic|config|msr|xcr|svm|checked|ept|segment|vmx_controls|vmx_event|vmx_exit_qualification|vmx_read_capabilities|svm_controls|svm_event|svm_exit_info|svm_features|msr_bitmap|io_bitmap|vocabulary'
 for h in "${headers[@]}"; do
   deps=$("$cxx" -std=c++20 -M -I"$include" "$(tu "$h")" | tr ' \\' '\n\n')
   if grep -qE '/(type_traits|concepts)$' <<<"$deps"; then
@@ -58,6 +58,15 @@ for h in "${headers[@]}"; do
     echo "FAIL $h pulls in vmcs.hpp (the VMCS field table)"; failed=1
   fi
 done
+# The umbrella of the wrappers leaves the vocabulary out (its own umbrella,
+# vocabulary.hpp): a TU that only wraps instructions does not pay for it.
+vocab=$(sed -nE 's/^#include "([a-z_0-9]+)\.hpp"$/\1/p' "$include/virtops/vocabulary.hpp" | paste -sd'|')
+if [ -z "$vocab" ]; then echo "FAIL: no header in vocabulary.hpp"; failed=1; fi
+umbrella=$("$cxx" -std=c++20 -M -I"$include" "$(tu virtops/virtops.hpp)" | tr ' \\' '\n\n')
+if grep -qE "/virtops/($vocab)\.hpp$" <<<"$umbrella"; then
+  echo "FAIL virtops/virtops.hpp pulls in vocabulary headers:"; grep -E "/virtops/($vocab)\.hpp$" <<<"$umbrella"
+  failed=1
+fi
 echo "checked what ${#headers[@]} headers pull in with $cxx"
 
 # 3. Clang in MSVC mode, where no C++ library exists.

@@ -5,6 +5,7 @@
 // code and RIP, and come back with every GPR and RSP intact; CPUID shows the
 // virtualization extension the command line's CPU model is known to have.
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 #include "baremetal.hpp"
 #include "cpu.hpp"

@@ -1,6 +1,7 @@
 // Ring-0 SVM conformance checks: every wrapper's success and fault paths on a
 // CPU that implements SVM (QEMU TCG, Bochs). Expected results are the APM's.
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 #include "baremetal.hpp"
 #include "cpu.hpp"

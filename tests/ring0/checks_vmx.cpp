@@ -1,6 +1,7 @@
 // Ring-0 VMX conformance checks: every wrapper's success, VMfail and fault
 // paths on a CPU that implements VMX (Bochs). Expected results are the SDM's.
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 #include "cpu.hpp"
 #include "events.hpp"

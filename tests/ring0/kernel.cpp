@@ -2,6 +2,7 @@
 // (examples/baremetal), and the order the suites run in.
 #include <cstdarg>
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 #include "baremetal.hpp"
 #include "cpu.hpp"

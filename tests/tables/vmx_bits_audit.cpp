@@ -447,11 +447,13 @@ void capability_msrs() {
 void exit_information() {
   using namespace vmx;
   check("exit-reason word bits", {
+    L("vmx_exit_reason.bus_lock_detected (bit 26)", bit(26), exit_reason_bits::bus_lock_detected),
     L("VMX_EXIT_REASONS_SGX_ENCLAVE_MODE", 0x08000000, exit_reason_bits::enclave_mode),
     L("vmx_exit_reason.smi_pending_mtf (bit 28)", bit(28), exit_reason_bits::pending_mtf),
     L("vmx_exit_reason.smi_from_vmx_root (bit 29)", bit(29), exit_reason_bits::from_vmx_root),
     L("VMX_EXIT_REASONS_FAILED_VMENTRY", 0x80000000, exit_reason_bits::entry_failure),
-  }, {O(exit_reason_bits::enclave_mode), O(exit_reason_bits::pending_mtf),
+  }, {O(exit_reason_bits::bus_lock_detected), O(exit_reason_bits::enclave_mode),
+      O(exit_reason_bits::pending_mtf),
       O(exit_reason_bits::from_vmx_root), O(exit_reason_bits::entry_failure)});
   check("interruption information", {
     L("INTR_INFO_VECTOR_MASK", 0xff, interruption_info_bits::vector_mask),

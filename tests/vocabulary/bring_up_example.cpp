@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <virtops/posix.hpp>
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 #include "virtops_catch.hpp"
 

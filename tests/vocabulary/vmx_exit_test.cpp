@@ -11,9 +11,10 @@
 namespace vmx = virtops::vmx;
 using u64 = std::uint64_t;
 
-TEST_CASE("the exit-reason word: basic reason and bits 27, 28, 29, 31") {
+TEST_CASE("the exit-reason word: basic reason and bits 26, 27, 28, 29, 31") {
   const auto plain = vmx::decode_exit_reason(12);
   CHECK(plain.basic == vmx::exit_reason::hlt);
+  CHECK_FALSE(plain.bus_lock_detected);
   CHECK_FALSE(plain.enclave_mode);
   CHECK_FALSE(plain.pending_mtf);
   CHECK_FALSE(plain.from_vmx_root);
@@ -23,6 +24,10 @@ TEST_CASE("the exit-reason word: basic reason and bits 27, 28, 29, 31") {
   CHECK(e.basic == vmx::exit_reason::entry_failure_invalid_guest_state);
   CHECK(e.entry_failure);
   CHECK_FALSE(e.from_vmx_root);
+  // A bus-lock exit (74) carries bit 26 too; it is a field, not a reserved bit.
+  const auto bus_lock = vmx::decode_exit_reason(u64{1} << 26 | 74);
+  CHECK(bus_lock.bus_lock_detected);
+  CHECK(bus_lock.reserved == 0);
   CHECK(vmx::decode_exit_reason(u64{1} << 27 | 1).enclave_mode);
   CHECK(vmx::decode_exit_reason(u64{1} << 28 | 7).pending_mtf);
   CHECK(vmx::decode_exit_reason(u64{1} << 29 | 6).from_vmx_root);

@@ -3,6 +3,7 @@
 // sites, the first sort of a table racing lookups, Linux's emergency flow
 // (NMI shootdown) with and without rebooting(), and the orderly teardown.
 #include <virtops/virtops.hpp>
+#include <virtops/vocabulary.hpp>
 
 #include "../guest_program.hpp"
 #include "baremetal.hpp"
