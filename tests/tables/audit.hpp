@@ -190,4 +190,81 @@ inline int report(const char* what) {
   return failures == 0 ? 0 : 1;
 }
 
+// Named constants (bits, MSR numbers, offsets): each peer row maps the
+// peer's number to a virtops constant (compared by value); each virtops
+// constant must be some peer's row, or be listed with the reason no peer
+// has it (checked against the SDM/APM alone).
+struct constant {
+  const char* who;
+  const char* peer_name;
+  std::uint64_t peer_value;
+  const char* ours;  ///< nullptr: omitted, `why` says why
+  std::uint64_t ours_value;
+  const char* why;
+};
+struct ours_constant {
+  const char* name;
+  std::uint64_t value;
+};
+struct sole_constant {
+  const char* name;
+  const char* why;
+};
+
+inline void check_constants(const char* table, const std::vector<constant>& rows,
+                            const std::vector<ours_constant>& ours,
+                            const std::vector<sole_constant>& sole = {}) {
+  const int before = audit::failures;
+  std::size_t named = 0, omitted = 0, sole_used = 0;
+  for (const constant& r : rows) {
+    ++audit::checks;
+    if (r.ours) {
+      ++named;
+      if (r.peer_value != r.ours_value)
+        audit::fail("%s %s: virtops has %#llx, %s %s is %#llx", table, r.ours,
+                    static_cast<unsigned long long>(r.ours_value), r.who, r.peer_name,
+                    static_cast<unsigned long long>(r.peer_value));
+    } else {
+      ++omitted;
+      for (const ours_constant& o : ours)
+        if (o.value == r.peer_value)
+          audit::fail("%s %#llx: %s %s is listed as omitted (%s), but virtops has %s", table,
+                      static_cast<unsigned long long>(r.peer_value), r.who, r.peer_name, r.why,
+                      o.name);
+    }
+  }
+  for (std::size_t i = 0; i < ours.size(); ++i) {
+    for (std::size_t j = i + 1; j < ours.size(); ++j)
+      if (ours[i].value == ours[j].value)
+        audit::fail("%s: %s and %s are both %#llx", table, ours[i].name, ours[j].name,
+                    static_cast<unsigned long long>(ours[i].value));
+    bool covered = false;
+    for (const constant& r : rows)
+      covered = covered || (r.ours && std::strcmp(r.ours, ours[i].name) == 0);
+    bool listed = false;
+    for (const sole_constant& s : sole) listed = listed || std::strcmp(s.name, ours[i].name) == 0;
+    ++audit::checks;
+    if (covered && listed)
+      audit::fail("%s %s: listed as SDM/APM-only, but a peer row now carries it", table,
+                  ours[i].name);
+    else if (!covered && !listed)
+      audit::fail(
+          "%s %s (%#llx): no peer row carries it and it is not listed as checked against "
+          "the SDM/APM alone",
+          table, ours[i].name, static_cast<unsigned long long>(ours[i].value));
+    sole_used += listed;
+  }
+  for (const constant& r : rows) {
+    bool known = !r.ours;
+    for (const ours_constant& o : ours) known = known || std::strcmp(o.name, r.ours) == 0;
+    if (!known)
+      audit::fail("%s: the peer row for %s names %s, which the list of virtops' constants lacks",
+                  table, r.peer_name, r.ours);
+  }
+  std::printf(
+      "%-26s %4zu virtops entries; %zu peer rows named, %zu omitted; %zu SDM/APM-only; "
+      "%d failures\n",
+      table, ours.size(), named, omitted, sole_used, audit::failures - before);
+}
+
 }  // namespace audit

@@ -32,22 +32,9 @@ namespace vmx = virtops::vmx;
 
 namespace {
 
-struct row {
-  const char* who;
-  const char* peer_name;
-  std::uint64_t peer_value;
-  const char* ours;  ///< nullptr: omitted, `why` says why
-  std::uint64_t ours_value;
-  const char* why;
-};
-struct ours {
-  const char* name;
-  std::uint64_t value;
-};
-struct sole {
-  const char* name;
-  const char* why;
-};
+using row = audit::constant;
+using ours = audit::ours_constant;
+using sole = audit::sole_constant;
 
 #define L(peer, value, x)                                                                        \
   row {                                                                                          \
@@ -65,50 +52,7 @@ constexpr std::uint64_t bit(unsigned n) { return std::uint64_t{1} << n; }
 
 void check(const char* table, const std::vector<row>& rows, const std::vector<ours>& mine,
            const std::vector<sole>& sdm_only = {}) {
-  const int before = audit::failures;
-  std::size_t named = 0, omitted = 0, sole_used = 0;
-  for (const row& r : rows) {
-    ++audit::checks;
-    if (r.ours != nullptr) {
-      ++named;
-      if (r.peer_value != r.ours_value)
-        audit::fail("%s %s: virtops has %#llx, %s %s is %#llx", table, r.ours,
-                    static_cast<unsigned long long>(r.ours_value), r.who, r.peer_name,
-                    static_cast<unsigned long long>(r.peer_value));
-      bool known = false;
-      for (const ours& o : mine) known = known || std::strcmp(o.name, r.ours) == 0;
-      if (!known)
-        audit::fail("%s: the row for %s names %s, not in virtops' list", table, r.peer_name,
-                    r.ours);
-    } else {
-      ++omitted;
-      for (const ours& o : mine)
-        if (o.value == r.peer_value)
-          audit::fail("%s %#llx: %s %s is omitted (%s), but virtops has %s", table,
-                      static_cast<unsigned long long>(r.peer_value), r.who, r.peer_name, r.why,
-                      o.name);
-    }
-  }
-  for (std::size_t i = 0; i < mine.size(); ++i) {
-    for (std::size_t j = i + 1; j < mine.size(); ++j)
-      if (mine[i].value == mine[j].value)
-        audit::fail("%s: %s and %s are both %#llx", table, mine[i].name, mine[j].name,
-                    static_cast<unsigned long long>(mine[i].value));
-    bool covered = false, listed = false;
-    for (const row& r : rows) covered = covered || (r.ours && !std::strcmp(r.ours, mine[i].name));
-    for (const sole& s : sdm_only) listed = listed || !std::strcmp(s.name, mine[i].name);
-    ++audit::checks;
-    if (covered && listed)
-      audit::fail("%s %s: listed as SDM-only, but a peer row carries it", table, mine[i].name);
-    else if (!covered && !listed)
-      audit::fail("%s %s (%#llx): no peer row and not listed as checked against the SDM alone",
-                  table, mine[i].name, static_cast<unsigned long long>(mine[i].value));
-    sole_used += listed;
-  }
-  std::printf(
-      "%-26s %4zu virtops entries; %zu peer rows named, %zu omitted; %zu SDM-only; "
-      "%d failures\n",
-      table, mine.size(), named, omitted, sole_used, audit::failures - before);
+  audit::check_constants(table, rows, mine, sdm_only);
 }
 
 constexpr const char* kIse =
