@@ -16,7 +16,7 @@ flags=(--target=x86_64-w64-windows-gnu -std=c++20 -ffreestanding -fno-exceptions
        -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Werror
        -DBAREMETAL_COMPILER="\"clang-$major, UEFI\"" -I"$include" -I"$baremetal" -I"$program")
 objs=()
-for src in "$here"/platform.cpp "$baremetal"/guest_setup.cpp "$program"/*.cpp; do
+for src in "$here"/platform.cpp "$baremetal"/console.cpp "$baremetal"/guest_setup.cpp "$program"/*.cpp; do
   obj=$out/$(basename "$(dirname "$src")")_$(basename "$src").o
   "$cxx" "${flags[@]}" -c "$src" -o "$obj"
   objs+=("$obj")
